@@ -1,0 +1,36 @@
+# The two commands a fresh clone needs: `make html` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+CONTENT ?= content
+OUTPUT ?= output
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: html publish serve test lint clean
+
+$(STAMP): requirements.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $(STAMP)
+
+html: $(STAMP)
+	$(BIN)/pelican $(CONTENT) -s pelicanconf.py -o $(OUTPUT)
+
+publish: $(STAMP)
+	$(BIN)/pelican $(CONTENT) -s publishconf.py -o $(OUTPUT)
+
+serve: $(STAMP)
+	@test -d $(OUTPUT) || $(MAKE) html
+	$(BIN)/python -m portal serve --site $(OUTPUT) --host $(HOST) --port $(PORT)
+
+test: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+clean:
+	rm -rf $(OUTPUT) cache

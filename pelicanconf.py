@@ -1,0 +1,109 @@
+"""Pelican settings of the portal (local build; publishconf.py adds the public address)."""
+
+import os
+import sys
+
+# The `portal` package (Vietnamese text, gazetteer, checks, search) sits beside this file.
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from portal import build, templating, urls  # noqa: E402
+
+SITENAME = "An ninh Tổ quốc"
+SITESUBTITLE = "Tin phong trào Toàn dân bảo vệ an ninh Tổ quốc"
+SITEURL = ""
+AUTHOR = "Ban biên tập"
+DEFAULT_LANG = "vi"
+TIMEZONE = "Asia/Ho_Chi_Minh"
+DEFAULT_DATE = None  # an article without a date is an error, not "today"
+
+PATH = "content"
+ARTICLE_PATHS = [""]
+ARTICLE_EXCLUDES = ["pages"]
+PAGE_PATHS = ["pages"]
+STATIC_PATHS = ["images", "files"]
+THEME = "theme"
+
+# Builds into a temporary folder and swaps it in only on success (see portal/build.py).
+PELICAN_CLASS = build.PortalPelican
+
+PLUGIN_PATHS = ["plugins"]
+PLUGINS = [
+    "portal_reader",  # header rules and checks; a bad article stops the build
+    "provinces",  # /tinh/ pages, province-by-year pages, province feeds
+    "related_articles",  # previous/next and related articles
+    "search_index",  # the Whoosh index inside the output
+    "pelican.plugins.sitemap",  # sitemap.xml (pelican-sitemap)
+]
+SITEMAP = {
+    "format": "xml",
+    "exclude": [r"^search-index/", r"^404\.html$"],
+    "changefreqs": {"articles": "monthly", "indexes": "daily", "pages": "monthly"},
+}
+
+# Pelican caches whole Article objects between builds; a bad file is never cached.
+CACHE_CONTENT = True
+LOAD_CONTENT_CACHE = True
+CONTENT_CACHING_LAYER = "generator"
+CHECK_MODIFIED_METHOD = "mtime"
+
+# URLs: directory URLs, ASCII slugs, Vietnamese words (portal/urls.py).
+ARTICLE_URL = urls.ARTICLE_URL
+ARTICLE_SAVE_AS = urls.save_as(urls.ARTICLE_URL)
+ARTICLE_LANG_URL = ARTICLE_LANG_SAVE_AS = ""
+DRAFT_URL = "ban-nhap/{slug}/"
+DRAFT_SAVE_AS = urls.save_as(DRAFT_URL)
+DRAFT_LANG_URL = DRAFT_LANG_SAVE_AS = ""
+PAGE_URL = "{slug}/"
+PAGE_SAVE_AS = urls.save_as(PAGE_URL)
+PAGE_LANG_URL = PAGE_LANG_SAVE_AS = ""
+TAG_URL = urls.TAG_URL
+TAG_SAVE_AS = urls.save_as(urls.TAG_URL)
+TAGS_URL = "chu-de/"
+TAGS_SAVE_AS = urls.save_as(TAGS_URL)
+AUTHOR_URL = urls.AUTHOR_URL
+AUTHOR_SAVE_AS = urls.save_as(urls.AUTHOR_URL)
+AUTHORS_URL = "tac-gia/"
+AUTHORS_SAVE_AS = urls.save_as(AUTHORS_URL)
+ARCHIVES_URL = urls.YEAR_INDEX_URL
+ARCHIVES_SAVE_AS = urls.save_as(urls.YEAR_INDEX_URL)
+YEAR_ARCHIVE_URL = urls.YEAR_URL
+YEAR_ARCHIVE_SAVE_AS = urls.save_as(urls.YEAR_URL)
+MONTH_ARCHIVE_SAVE_AS = DAY_ARCHIVE_SAVE_AS = ""
+CATEGORY_SAVE_AS = CATEGORIES_SAVE_AS = ""
+DEFAULT_CATEGORY = "Tin tức"
+DIRECT_TEMPLATES = ["index", "tags", "authors", "archives"]
+TEMPLATE_PAGES = {"404.html": "404.html", "robots.txt": "robots.txt"}
+
+DEFAULT_PAGINATION = 20
+PAGINATED_TEMPLATES = {
+    "index": None,
+    "tag": None,
+    "author": None,
+    "period_archives": None,
+    "province": None,
+}
+PAGINATION_PATTERNS = (
+    (1, "{url}", "{save_as}"),
+    (2, "{base_name}/" + urls.PAGE_SEGMENT + "/{number}/", "{base_name}/" + urls.PAGE_SEGMENT + "/{number}/index.html"),
+)
+RELATED_ARTICLES_MAX = 5
+
+# Feeds: the whole site and each province (provinces plugin); none per tag/author/category.
+FEED_DOMAIN = SITEURL
+FEED_ALL_ATOM = "feeds/all.atom.xml"
+FEED_ATOM = FEED_RSS = FEED_ALL_RSS = None
+CATEGORY_FEED_ATOM = CATEGORY_FEED_RSS = None
+TAG_FEED_ATOM = TAG_FEED_RSS = AUTHOR_FEED_ATOM = AUTHOR_FEED_RSS = None
+TRANSLATION_FEED_ATOM = TRANSLATION_FEED_RSS = None
+FEED_MAX_ITEMS = 50
+
+MARKDOWN = {
+    "extension_configs": {
+        "markdown.extensions.extra": {},
+        "markdown.extensions.smarty": {"smart_quotes": False},
+    },
+    "output_format": "html5",
+}
+
+JINJA_FILTERS = templating.FILTERS
+RELATIVE_URLS = False

@@ -1,0 +1,45 @@
+"""Jinja filters of the theme (``JINJA_FILTERS`` in ``pelicanconf.py``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from portal import dates, gazetteer, urls
+
+
+def iso_date(value: dt.datetime) -> str:
+    return value.isoformat()
+
+
+def province_url(province: gazetteer.Province) -> str:
+    """Relative URL of the page that lists ``province`` (a continuing unit shares its page)."""
+    places = gazetteer.load()
+    if not places.has_own_page(province):
+        province = places.current_of(province)
+    return urls.PROVINCE_URL.format(slug=province.slug)
+
+
+def province_year_url(province: gazetteer.Province, year: int) -> str:
+    base = province_url(province)
+    return urls.PROVINCE_YEAR_URL.format(slug=base.split("/")[1], year=year)
+
+
+def current_unit(province: gazetteer.Province) -> gazetteer.Province:
+    return gazetteer.load().current_of(province)
+
+
+def capitalize_first(text: str) -> str:
+    """ "tỉnh An Giang" → "Tỉnh An Giang" (Jinja's capitalize lowers the rest)."""
+    return text[:1].upper() + text[1:]
+
+
+FILTERS = {
+    "vi_date": dates.format_date,
+    "vi_datetime": lambda value: dates.format_date(value, with_time=True),
+    "short_date": dates.short_date,
+    "iso_date": iso_date,
+    "province_url": province_url,
+    "province_year_url": province_year_url,
+    "current_unit": current_unit,
+    "capitalize_first": capitalize_first,
+}
