@@ -107,3 +107,7 @@ MARKDOWN = {
 
 JINJA_FILTERS = templating.FILTERS
 RELATIVE_URLS = False
+
+READERS = {"rst": None}  # articles are Markdown
+# Local builds have no SITEURL by design (publishconf.py sets it); don't warn about it.
+LOG_FILTER = [(30, "Feeds generated without SITEURL set properly may not be valid")]

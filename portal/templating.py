@@ -28,6 +28,11 @@ def current_unit(province: gazetteer.Province) -> gazetteer.Province:
     return gazetteer.load().current_of(province)
 
 
+def vi_datetime(value: dt.datetime) -> str:
+    """ "Thứ Sáu, 10/02/2012, 10:59" (time only when set)."""
+    return dates.format_date(value, with_time=True)
+
+
 def capitalize_first(text: str) -> str:
     """ "tỉnh An Giang" → "Tỉnh An Giang" (Jinja's capitalize lowers the rest)."""
     return text[:1].upper() + text[1:]
@@ -35,7 +40,7 @@ def capitalize_first(text: str) -> str:
 
 FILTERS = {
     "vi_date": dates.format_date,
-    "vi_datetime": lambda value: dates.format_date(value, with_time=True),
+    "vi_datetime": vi_datetime,
     "short_date": dates.short_date,
     "iso_date": iso_date,
     "province_url": province_url,

@@ -1,0 +1,135 @@
+"""``python -m portal bench build|search``: measured speed on the real corpus.
+
+``bench build`` writes N corpus articles as Markdown (synthetic dates and provinces) and
+times, in one run and alternating, this project's build against vanilla Pelican (default
+theme, no plugins, same content): full build, then a rebuild after editing one article.
+``bench search`` indexes 1k/10k/35k articles and measures query latency over the HTTP API.
+Figures are medians of ``--repeat`` runs; compare them as ratios within one run.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from portal import corpus
+
+ROOT = Path(__file__).resolve().parents[1]
+VANILLA_SETTINGS = """\
+PATH = {content!r}
+SITENAME = "vanilla"
+SITEURL = ""
+TIMEZONE = "Asia/Ho_Chi_Minh"
+DEFAULT_LANG = "vi"
+ARTICLE_PATHS = [""]
+FEED_ALL_ATOM = "feeds/all.atom.xml"
+CACHE_CONTENT = True
+LOAD_CONTENT_CACHE = True
+"""
+
+
+def _sizes(text: str | None, default: list[int]) -> list[int]:
+    return [int(part) for part in text.split(",")] if text else default
+
+
+def write_corpus_site(folder: Path, count: int, corpus_path=None) -> list[Path]:
+    """Write ``count`` corpus articles as Markdown under ``folder``; return their paths."""
+    paths = []
+    for article in corpus.read(corpus_path, limit=None):
+        if len(paths) >= count:
+            break
+        path = folder / str(article.date.year) / f"{article.id}.md"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        body = "\n\n".join(_escape(p) for p in article.paragraphs)
+        header = [
+            f"Title: {article.title}",
+            f"Date: {article.date:%Y-%m-%d %H:%M}",
+            f"Province: {article.province.name}",
+            f"Slug: {article.id}",
+        ]
+        if article.summary:
+            header.append(f"Summary: {article.summary}")
+        path.write_text("\n".join(header) + "\n\n" + body + "\n", encoding="utf-8")
+        paths.append(path)
+    return paths
+
+
+def _escape(paragraph: str) -> str:
+    """Keep a corpus paragraph from being read as Markdown or HTML."""
+    text = paragraph.replace("\\", "\\\\").replace("<", "&lt;").replace("*", "\\*").replace("_", "\\_")
+    if text[:1] in "#>-+=" or text[:2].rstrip(".").isdigit():
+        text = "\\" + text
+    return text
+
+
+def _run(command: list[str], cwd: Path) -> float:
+    start = time.perf_counter()
+    result = subprocess.run(command, cwd=cwd, capture_output=True, text=True)
+    elapsed = time.perf_counter() - start
+    if result.returncode != 0:
+        sys.stderr.write(result.stdout[-3000:] + result.stderr[-3000:])
+        raise SystemExit(f"bench: command failed: {' '.join(command)}")
+    return elapsed
+
+
+def bench_build(args) -> int:
+    sizes = _sizes(args.articles, [2000])
+    work = Path(args.workdir or tempfile.mkdtemp(prefix="portal-bench-"))
+    pelican = str(Path(sys.executable).with_name("pelican"))
+    results = []
+    for size in sizes:
+        content = work / f"content-{size}"
+        shutil.rmtree(content, ignore_errors=True)
+        paths = write_corpus_site(content, size, args.corpus)
+        vanilla_conf = work / "vanilla.py"
+        vanilla_conf.write_text(VANILLA_SETTINGS.format(content=str(content)), encoding="utf-8")
+        runs: dict[str, list[float]] = {k: [] for k in ("portal_full", "vanilla_full", "portal_edit", "vanilla_edit")}
+        for attempt in range(args.repeat):
+            for name, settings in (("portal", ROOT / "pelicanconf.py"), ("vanilla", vanilla_conf)):
+                out, cache = work / f"out-{name}", work / f"cache-{name}"
+                shutil.rmtree(out, ignore_errors=True)
+                shutil.rmtree(cache, ignore_errors=True)
+                command = [pelican, str(content), "-s", str(settings), "-o", str(out), "--cache-path", str(cache), "-q"]
+                runs[f"{name}_full"].append(_run(command, ROOT))
+                edited = paths[(attempt * 97) % len(paths)]
+                edited.write_text(edited.read_text(encoding="utf-8") + "\nThêm một câu.\n", encoding="utf-8")
+                runs[f"{name}_edit"].append(_run(command, ROOT))
+        medians = {key: statistics.median(values) for key, values in runs.items()}
+        row = {
+            "articles": size,
+            **{key: round(value, 2) for key, value in medians.items()},
+            "full_ratio": round(medians["portal_full"] / medians["vanilla_full"], 2),
+            "edit_share": round(medians["portal_edit"] / medians["portal_full"], 2),
+        }
+        results.append(row)
+        print(
+            f"{size} articles: portal {row['portal_full']}s vs vanilla {row['vanilla_full']}s "
+            f"(×{row['full_ratio']}); after editing one article: portal {row['portal_edit']}s "
+            f"({row['edit_share']:.0%} of full), vanilla {row['vanilla_edit']}s"
+        )
+    print(json.dumps(results, indent=2))
+    if not args.workdir:
+        shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+def run(args) -> int:
+    if corpus.find_corpus(args.corpus) is None:
+        print(f"bench: không thấy kho bài {args.corpus or corpus.DEFAULT_CORPUS}", file=sys.stderr)
+        return 2
+    if args.what == "build":
+        return bench_build(args)
+    from portal.search import bench as search_bench
+
+    return search_bench.run(args)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    os.environ.setdefault("PYTHONPATH", str(ROOT))

@@ -1,0 +1,109 @@
+"""Command line: ``python -m portal import|check|new|search|serve|bench``.
+
+Thin: each command parses its arguments and calls the module that does the work. Errors an
+editor can fix are printed as ``path:line: message`` with exit status 1, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+
+def _import(args) -> int:
+    from portal import importer
+
+    return importer.run(args)
+
+
+def _check(args) -> int:
+    from portal import checking
+
+    return checking.run(args)
+
+
+def _new(args) -> int:
+    from portal import authoring
+
+    return authoring.run(args)
+
+
+def _search(args) -> int:
+    from portal.search import cli as search_cli
+
+    return search_cli.run(args)
+
+
+def _serve(args) -> int:
+    from portal import web
+
+    return web.serve(args)
+
+
+def _bench(args) -> int:
+    from portal import bench
+
+    return bench.run(args)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m portal", description="Công cụ của cổng tin ANTQ.")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = commands.add_parser("import", help="chuyển trang cũ (.txt, .html) thành bài Markdown")
+    p.add_argument("paths", nargs="+", metavar="PATH", help="tệp hoặc thư mục cần nhập")
+    p.add_argument("--out", default="content", help="thư mục bài viết (mặc định: content)")
+    p.add_argument("--province", help="tỉnh của các bài khi văn bản không nêu tỉnh")
+    p.add_argument("--dry-run", action="store_true", help="chỉ báo cáo, không ghi tệp")
+    p.add_argument("--force", action="store_true", help="ghi đè bài đã có")
+    p.set_defaults(handler=_import)
+
+    p = commands.add_parser("check", help="kiểm tra thư mục bài viết")
+    p.add_argument("path", nargs="?", default="content", metavar="DIR")
+    p.add_argument("--fix", action="store_true", help="chuẩn hóa chữ về NFC")
+    p.set_defaults(handler=_check)
+
+    p = commands.add_parser("new", help="tạo bài viết mới")
+    p.add_argument("title", metavar="TIÊU_ĐỀ")
+    p.add_argument("--province", required=True, help='tỉnh, ví dụ "An Giang"')
+    p.add_argument("--date", help="ngày đăng, ví dụ 2025-08-30 (mặc định: hôm nay)")
+    p.add_argument("--tags", help="chủ đề, cách nhau bởi dấu phẩy")
+    p.add_argument("--author", help="tác giả")
+    p.add_argument("--out", default="content", help="thư mục bài viết (mặc định: content)")
+    p.set_defaults(handler=_new)
+
+    p = commands.add_parser("search", help="tìm trong chỉ mục của trang đã xây dựng")
+    p.add_argument("query", nargs="+", metavar="QUERY")
+    p.add_argument("--site", default="output", help="thư mục trang (mặc định: output)")
+    p.add_argument("--province", help="slug tỉnh, ví dụ quang-tri")
+    p.add_argument("--year", help="năm, ví dụ 2022")
+    p.add_argument("--sort", choices=("relevance", "newest"), default="relevance")
+    p.add_argument("--page", type=int, default=1)
+    p.add_argument("--limit", type=int, default=10)
+    p.add_argument("--json", action="store_true", help="in kết quả dạng JSON")
+    p.set_defaults(handler=_search)
+
+    p = commands.add_parser("serve", help="chạy trang tĩnh và dịch vụ tìm kiếm")
+    p.add_argument("--site", default="output", help="thư mục trang (mặc định: output)")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--threads", type=int, default=4)
+    p.set_defaults(handler=_serve)
+
+    p = commands.add_parser("bench", help="đo tốc độ (xem BENCHMARKS.md)")
+    p.add_argument("what", choices=("build", "search"))
+    p.add_argument("--corpus", default=None, help="tệp .jsonl.gz (mặc định: ../shared/corpora/baomoi-2017.jsonl.gz)")
+    p.add_argument("--articles", default=None, help="số bài, có thể nhiều giá trị: 1000,10000")
+    p.add_argument("--repeat", type=int, default=3, help="số lần chạy mỗi phép đo (lấy trung vị)")
+    p.add_argument("--workdir", default=None, help="thư mục làm việc (mặc định: tạm)")
+    p.set_defaults(handler=_bench)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.handler(args) or 0
+    except KeyboardInterrupt:
+        print("Đã dừng.", file=sys.stderr)
+        return 130

@@ -1,0 +1,154 @@
+"""Vietnamese analysis for Whoosh, built the Whoosh way: ``Tokenizer | Filter``.
+
+``SyllableTokenizer`` cuts text into syllables after normalising it with
+:mod:`portal.vietnamese` (NFC, canonical tone placement, lower case), in one pass over the
+whole text. ``FoldingFilter`` then emits the folded form of each syllable ("quốc" → "quoc")
+and, for short fields (titles), the exact form too at the *same position*. So:
+
+* "an ninh to quoc" matches the folded forms (and phrases of them);
+* "hoà"/"hòa", "thuỷ"/"thủy" and NFD input are already one form after normalisation;
+* a query with diacritics ranks articles holding exactly them first: exact title terms weigh
+  more, and the best candidates are re-ranked against their stored text (see
+  :mod:`portal.search.query`). Body text is indexed folded only, which halves the postings
+  Whoosh writes — the index is the costliest part of a build.
+
+There is no stemming and no stop list: "an" and "to" are Vietnamese syllables, not English
+words. Abbreviations (ANTQ ↔ an ninh Tổ quốc) are expanded at query time from
+``portal/data/abbreviations.csv`` (see :mod:`portal.search.query`), which keeps the index lean.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections import defaultdict
+from functools import cache
+from pathlib import Path
+
+from whoosh.analysis import Filter, Token, Tokenizer
+from whoosh.formats import Positions
+
+from portal import vietnamese
+
+ABBREVIATIONS_FILE = Path(__file__).resolve().parents[1] / "data" / "abbreviations.csv"
+_SYLLABLE = re.compile(r"\w+")
+MAX_SYLLABLE = 40  # longer "words" are URLs, hashes or garbage: skipped
+
+
+def normalize_same_length(text: str) -> str:
+    """:func:`vietnamese.normalize`, keeping the offsets of ``text`` when it is NFC."""
+    text = vietnamese.nfc(text)
+    lowered = vietnamese.normalize_tones(text).lower()
+    if len(lowered) != len(text):  # a rare letter whose lower case is longer ("İ")
+        lowered = "".join(c.lower() if len(c.lower()) == 1 else c for c in vietnamese.normalize_tones(text))
+    return lowered
+
+
+class SyllableTokenizer(Tokenizer):
+    """Normalised syllables of a text, with positions and character offsets."""
+
+    def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
+                 start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        text = normalize_same_length(value)
+        if not tokenize:
+            token.original = token.text = text
+            token.boost = 1.0
+            if positions:
+                token.pos = start_pos
+            if chars:
+                token.startchar, token.endchar = start_char, start_char + len(value)
+            yield token
+            return
+        position = start_pos
+        for match in _SYLLABLE.finditer(text):
+            word = match.group()
+            if len(word) > MAX_SYLLABLE:
+                continue
+            token.text = word
+            token.boost = 1.0
+            token.stopped = False
+            if keeporiginal:
+                token.original = word
+            if positions:
+                token.pos = position
+            position += 1
+            if chars:
+                token.startchar = start_char + match.start()
+                token.endchar = start_char + match.end()
+            yield token
+
+
+class FoldingFilter(Filter):
+    """Folded form of each token, plus the exact form at the same position when they differ.
+
+    With ``exact=False`` (used for query terms that must match however they were typed) only
+    the folded form is emitted.
+    """
+
+    def __init__(self, exact: bool = True):
+        self.exact = exact
+
+    def __eq__(self, other):
+        return other is not None and self.__class__ is other.__class__ and self.exact == other.exact
+
+    def __call__(self, tokens):
+        fold = vietnamese.fold
+        for token in tokens:
+            exact = token.text
+            folded = fold(exact)
+            token.text = folded
+            yield token
+            if self.exact and folded != exact:
+                token.text = exact
+                yield token
+
+
+def VietnameseAnalyzer(exact: bool = True):  # noqa: N802 - named like Whoosh's analyser factories
+    """The analyser of Vietnamese text fields; ``exact=False`` for folded-only fields."""
+    return SyllableTokenizer() | FoldingFilter(exact=exact)
+
+
+def folded_syllables(text: str) -> list[str]:
+    """What ``VietnameseAnalyzer(exact=False)`` yields for ``text``, computed in bulk."""
+    return [w for w in _SYLLABLE.findall(vietnamese.fold(normalize_same_length(text))) if len(w) <= MAX_SYLLABLE]
+
+
+class FoldedPositions(Positions):
+    """Whoosh ``Positions`` format for folded-only fields, computed in bulk at index time.
+
+    Produces exactly the postings of ``VietnameseAnalyzer(exact=False)`` (a test holds them
+    equal) without building a Token per syllable; queries and highlighting still use the
+    analyser.
+    """
+
+    def word_values(self, value, analyzer, **kwargs):
+        positions = defaultdict(list)
+        for position, word in enumerate(folded_syllables(value)):
+            positions[word].append(position)
+        boost, encode = self.field_boost, self.encode
+        for word, places in positions.items():
+            yield word, len(places), len(places) * boost, encode(places)
+
+
+def query_syllables(text: str) -> list[tuple[str, str]]:
+    """``(exact, folded)`` for each syllable of a query, in order."""
+    normalized = normalize_same_length(text)
+    return [(w, vietnamese.fold(w)) for w in _SYLLABLE.findall(normalized) if len(w) <= MAX_SYLLABLE]
+
+
+@cache
+def abbreviation_forms() -> dict[tuple[str, ...], list[tuple[str, ...]]]:
+    """Folded syllables of each abbreviation and of its expansion → the other forms.
+
+    ("antq",) → [("an", "ninh", "to", "quoc")] and back; "KT-XH" is ("kt", "xh").
+    """
+    forms: dict[tuple[str, ...], list[tuple[str, ...]]] = {}
+    with open(ABBREVIATIONS_FILE, encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            short = tuple(f for _, f in query_syllables(row["abbreviation"]))
+            long = tuple(f for _, f in query_syllables(row["expansion"]))
+            if short and long and short != long:
+                forms.setdefault(short, []).append(long)
+                forms.setdefault(long, []).append(short)
+    return forms

@@ -1,0 +1,70 @@
+"""What the search index holds about an article, and the Whoosh schema that holds it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field
+
+from whoosh import fields
+
+from portal.search.analysis import FoldedPositions, VietnameseAnalyzer
+
+SCHEMA_VERSION = 1  # bump when the schema or the analysis changes: the next build reindexes all
+
+
+@dataclass
+class SearchDocument:
+    """One article as the index sees it (built from Pelican articles or from a corpus)."""
+
+    url: str
+    title: str
+    text: str  # plain text: summary and body
+    date: dt.datetime
+    summary: str = ""
+    provinces: list[str] = field(default_factory=list)  # labels, as written: "Quảng Bình"
+    province_slugs: list[str] = field(default_factory=list)  # pages listing it: written + current
+    units: list[str] = field(default_factory=list)  # current units (slugs), for facets
+    tags: list[str] = field(default_factory=list)
+    author: str = ""
+
+    def fingerprint(self) -> str:
+        """Changes whenever anything indexed changes (the incremental index compares it)."""
+        data = asdict(self)
+        data["date"] = self.date.isoformat()
+        return hashlib.sha1(json.dumps(data, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+    def fields(self) -> dict:
+        """Keyword arguments for ``writer.add_document``."""
+        return {
+            "url": self.url,
+            "title": self.title,
+            "content": self.text,
+            "summary": self.summary,
+            "date": self.date.replace(tzinfo=None),
+            "year": str(self.date.year),
+            "province": " ".join(self.province_slugs),
+            "unit": " ".join(self.units),
+            "province_label": ", ".join(self.provinces),
+            "tags": ", ".join(self.tags),
+            "author": self.author,
+        }
+
+
+def build_schema() -> fields.Schema:
+    content = fields.TEXT(analyzer=VietnameseAnalyzer(exact=False), phrase=True, stored=True)
+    content.format = FoldedPositions(field_boost=1.0)
+    return fields.Schema(
+        url=fields.ID(stored=True, unique=True),
+        title=fields.TEXT(analyzer=VietnameseAnalyzer(), phrase=True, stored=True, field_boost=2.0),
+        content=content,
+        summary=fields.STORED,
+        date=fields.DATETIME(stored=True, sortable=True),
+        year=fields.ID(stored=True, sortable=True),
+        province=fields.KEYWORD(stored=False, scorable=False),
+        unit=fields.KEYWORD(stored=True, scorable=False),
+        province_label=fields.STORED,
+        tags=fields.STORED,
+        author=fields.STORED,
+    )
