@@ -71,6 +71,7 @@ YEAR_ARCHIVE_SAVE_AS = urls.save_as(urls.YEAR_URL)
 MONTH_ARCHIVE_SAVE_AS = DAY_ARCHIVE_SAVE_AS = ""
 CATEGORY_SAVE_AS = CATEGORIES_SAVE_AS = ""
 DEFAULT_CATEGORY = "Tin tức"
+INDEX_URL = ""  # the home page is "/", not "/index.html"
 DIRECT_TEMPLATES = ["index", "tags", "authors", "archives"]
 TEMPLATE_PAGES = {"404.html": "404.html", "robots.txt": "robots.txt"}
 
@@ -110,4 +111,4 @@ RELATIVE_URLS = False
 
 READERS = {"rst": None}  # articles are Markdown
 # Local builds have no SITEURL by design (publishconf.py sets it); don't warn about it.
-LOG_FILTER = [(30, "Feeds generated without SITEURL set properly may not be valid")]
+LOG_FILTER = [(30, "Feeds generated without SITEURL or FEED_DOMAIN set properly may not be valid")]

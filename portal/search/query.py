@@ -1,0 +1,384 @@
+"""Answer a reader's query from the index: parse, filter, rank, snippet, facets, suggestion.
+
+Free text, no syntax to learn and nothing that can fail: ``"quoted words"`` must appear as a
+phrase, ``-word`` excludes, everything else (wildcards, ``field:``, brackets, markup) is just
+text that the Vietnamese analysis reduces to syllables. Work per query is bounded: the query
+is cut to :data:`MAX_QUERY_CHARS` and :data:`MAX_SYLLABLES`, and no query expands wildcards.
+
+Ranking, for a query of syllables s1 s2 … (all required):
+
+* BM25F over title (weighted ×2) and body, on folded syllables, so typing without diacritics,
+  in capitals, in NFD or with the other tone placement finds the same articles;
+* articles holding the syllables adjacent and in order (a phrase) are boosted, and so are
+  exact (diacritic) title matches;
+* when the query carries diacritics, the best candidates are re-ranked: the exact phrase
+  first, then all exact syllables, then folded-only matches ("đường" before "dương");
+* abbreviations expand both ways: "ANTQ" also finds "an ninh Tổ quốc", "uy ban nhan dan"
+  also finds "UBND".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from whoosh import highlight, index as whoosh_index, sorting
+from whoosh.query import And, AndMaybe, AndNot, Every, Or, Phrase, Query, Term
+
+from portal import gazetteer, urls, vietnamese
+from portal.search.analysis import abbreviation_forms, normalize_same_length, query_syllables
+
+MAX_QUERY_CHARS = 300
+MAX_SYLLABLES = 16
+MAX_LIMIT = 100
+MAX_PAGE = 500
+RERANK_DEPTH = 60
+PHRASE_BOOST = 4.0
+EXACT_TITLE_BOOST = 1.5
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff]")
+_PART = re.compile(r'(-?)"([^"]*)"?|(-?)(\S+)')
+_SORTS = ("relevance", "newest")
+
+
+class BadRequest(ValueError):
+    """A parameter outside what the service accepts (answered with 400, never 500)."""
+
+
+@dataclass
+class SearchRequest:
+    q: str = ""
+    province: str | None = None
+    year: int | None = None
+    page: int = 1
+    limit: int = 10
+    sort: str = "relevance"
+
+    @classmethod
+    def from_params(cls, params: dict[str, str]) -> SearchRequest:
+        """Validate raw parameters (strings) of the API, the results page or the CLI."""
+        q = clean_query(params.get("q") or "")
+        province = (params.get("province") or "").strip() or None
+        if province is not None and gazetteer.load().by_slug(province) is None:
+            raise BadRequest("tỉnh không hợp lệ (dùng slug như 'quang-tri')")
+        year = _int_param(params, "year", None, 1900, 2100, "năm")
+        page = _int_param(params, "page", 1, 1, MAX_PAGE, "trang")
+        limit = _int_param(params, "limit", 10, 1, None, "số kết quả")
+        sort = (params.get("sort") or "relevance").strip()
+        if sort not in _SORTS:
+            raise BadRequest("sort phải là 'relevance' hoặc 'newest'")
+        return cls(q, province, year, page, min(limit, MAX_LIMIT), sort)
+
+
+def _int_param(params, name, default, low, high, label):
+    raw = (params.get(name) or "").strip()
+    if not raw:
+        return default
+    if not raw.isascii() or not raw.isdigit() or len(raw) > 6:
+        raise BadRequest(f"{label} ({name}) phải là số")
+    value = int(raw)
+    if value < low or (high is not None and value > high):
+        raise BadRequest(f"{label} ({name}) ngoài khoảng cho phép")
+    return value
+
+
+def clean_query(text: str) -> str:
+    """The query as the service reads it: NFC, no control characters, bounded length."""
+    text = _CONTROL.sub(" ", vietnamese.nfc(text[: MAX_QUERY_CHARS * 4]))
+    return vietnamese.clean_spaces(text)[:MAX_QUERY_CHARS]
+
+
+@dataclass
+class Hit:
+    url: str
+    title: str
+    date: dt.datetime
+    province: str
+    snippet: str  # HTML: escaped text with <mark> around matches
+    score: float
+    title_html: str = ""
+
+
+@dataclass
+class SearchResponse:
+    query: str
+    total: int = 0
+    results: list[Hit] = field(default_factory=list)
+    facets: dict[str, dict[str, int]] = field(default_factory=lambda: {"province": {}, "year": {}})
+    suggestion: str | None = None
+    page: int = 1
+    pages: int = 0
+    limit: int = 10
+    sort: str = "relevance"
+
+    def as_json(self) -> dict:
+        return {
+            "query": self.query,
+            "total": self.total,
+            "page": self.page,
+            "pages": self.pages,
+            "sort": self.sort,
+            "results": [
+                {
+                    "url": "/" + hit.url.lstrip("/"),
+                    "title": hit.title,
+                    "date": hit.date.date().isoformat(),
+                    "province": hit.province,
+                    "snippet": hit.snippet,
+                    "score": round(hit.score, 4),
+                }
+                for hit in self.results
+            ],
+            "facets": self.facets,
+            "suggestion": self.suggestion,
+        }
+
+
+@dataclass
+class ParsedQuery:
+    """What a query asks for, in folded and exact syllables."""
+
+    words: list[tuple[str, str]] = field(default_factory=list)  # (exact, folded), free words
+    phrases: list[list[tuple[str, str]]] = field(default_factory=list)  # quoted
+    excluded: list[list[tuple[str, str]]] = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        return not self.words and not self.phrases
+
+    @property
+    def has_diacritics(self) -> bool:
+        return any(e != f for e, f in self.words + [s for p in self.phrases for s in p])
+
+
+def parse(text: str) -> ParsedQuery:
+    parsed = ParsedQuery()
+    budget = MAX_SYLLABLES
+    for match in _PART.finditer(text):
+        negated = bool(match.group(1) or match.group(3))
+        quoted = match.group(2) is not None
+        syllables = query_syllables(match.group(2) if quoted else match.group(4))[:budget]
+        budget -= len(syllables)
+        if not syllables:
+            continue
+        if negated:
+            parsed.excluded.append(syllables)
+        elif quoted and len(syllables) > 1:
+            parsed.phrases.append(syllables)
+        else:
+            parsed.words.extend(syllables)
+        if budget <= 0:
+            break
+    return parsed
+
+
+def _sequence(folded: tuple[str, ...], boost: float = 1.0) -> Query:
+    """Folded syllables in order, in the title or the body."""
+    if len(folded) == 1:
+        return Or([Term("content", folded[0]), Term("title", folded[0])], boost=boost)
+    return Or([Phrase("content", list(folded)), Phrase("title", list(folded))], boost=boost)
+
+
+def _groups(words: list[tuple[str, str]]) -> list[Query]:
+    """One required clause per syllable, or per abbreviation span with its other forms."""
+    forms = abbreviation_forms()
+    longest = max((len(k) for k in forms), default=1)
+    folded = [f for _, f in words]
+    clauses: list[Query] = []
+    index = 0
+    while index < len(folded):
+        for size in range(min(longest, len(folded) - index), 0, -1):
+            span = tuple(folded[index: index + size])
+            if span in forms:
+                clauses.append(Or([_sequence(span)] + [_sequence(alt) for alt in forms[span]]))
+                index += size
+                break
+        else:
+            clauses.append(_sequence((folded[index],)))
+            index += 1
+    return clauses
+
+
+def build_query(parsed: ParsedQuery) -> Query:
+    required: list[Query] = _groups(parsed.words)
+    required += [_sequence(tuple(f for _, f in phrase)) for phrase in parsed.phrases]
+    query: Query = And(required) if len(required) > 1 else required[0]
+    boosts: list[Query] = []
+    folded = [f for _, f in parsed.words]
+    if len(folded) > 1:
+        boosts.append(_sequence(tuple(folded), boost=PHRASE_BOOST))
+        if len(folded) > 2:
+            boosts += [_sequence(tuple(folded[i: i + 2]), boost=1.0) for i in range(len(folded) - 1)]
+    boosts += [
+        Term("title", exact, boost=EXACT_TITLE_BOOST)
+        for exact, fold in parsed.words + [s for p in parsed.phrases for s in p]
+        if exact != fold
+    ]
+    if boosts:
+        query = AndMaybe(query, Or(boosts))
+    if parsed.excluded:
+        query = AndNot(query, Or([_sequence(tuple(f for _, f in ex)) for ex in parsed.excluded]))
+    return query
+
+
+def _exact_pattern(syllables: list[tuple[str, str]]) -> re.Pattern:
+    return re.compile(r"(?<!\w)" + r"\W+".join(re.escape(e) for e, _ in syllables) + r"(?!\w)")
+
+
+def _exactness(parsed: ParsedQuery, text: str) -> int:
+    """2: holds the exact phrase; 1: every exact syllable; 0: folded matches only."""
+    normalized = normalize_same_length(text)
+    syllables = parsed.words + [s for p in parsed.phrases for s in p]
+    if parsed.words and _exact_pattern(parsed.words).search(normalized) and all(
+        _exact_pattern(p).search(normalized) for p in parsed.phrases
+    ):
+        return 2
+    words = set(re.findall(r"\w+", normalized))
+    return 1 if all(e in words for e, _ in syllables) else 0
+
+
+class Searcher:
+    """Queries over the index of one built site; reopens it when a build swapped it."""
+
+    def __init__(self, site: str | os.PathLike):
+        self.site = Path(site)
+        self._lock = threading.Lock()
+        self._stamp = None
+        self._index = None
+        self._searcher = None
+        self._formatter = highlight.HtmlFormatter(tagname="mark", classname="", termclass="")
+        self._fragmenter = highlight.ContextFragmenter(maxchars=220, surround=70)
+
+    @property
+    def index_dir(self) -> Path:
+        return self.site / urls.SEARCH_INDEX_DIR
+
+    def _current(self):
+        """A Whoosh searcher on the index now in place (cheap: one stat per query)."""
+        try:
+            info = os.stat(self.index_dir / "manifest.json")
+            stamp = (os.stat(self.index_dir).st_ino, info.st_ino, info.st_mtime_ns)
+        except OSError:
+            raise FileNotFoundError(f"không có chỉ mục tìm kiếm trong {self.site}; chạy make html") from None
+        with self._lock:
+            if stamp != self._stamp:
+                index = whoosh_index.open_dir(str(self.index_dir))
+                self._searcher, self._index, self._stamp = index.searcher(), index, stamp
+            return self._searcher
+
+    def search(self, request: SearchRequest) -> SearchResponse:
+        response = SearchResponse(request.q, page=request.page, limit=request.limit, sort=request.sort)
+        parsed = parse(request.q)
+        searcher = self._current()
+        filters = self._filters(request)
+        if parsed.empty:
+            if not filters:
+                return response
+            query: Query = Every()
+        else:
+            query = build_query(parsed)
+
+        wanted = request.page * request.limit
+        depth = max(wanted, RERANK_DEPTH) if parsed.has_diacritics and request.sort == "relevance" else wanted
+        options = {"limit": depth, "filter": And(filters) if filters else None, "terms": True}
+        if request.sort == "newest" or parsed.empty:
+            options.update(sortedby="date", reverse=True)
+        results = searcher.search(query, groupedby=self._facets(), **options)
+        results.formatter, results.fragmenter = self._formatter, self._fragmenter
+        response.total = len(results)
+        response.pages = -(-response.total // request.limit)
+        response.facets = self._facet_counts(searcher, results, query, request)
+
+        hits = list(results)
+        if parsed.has_diacritics and request.sort == "relevance":
+            classes = {hit.docnum: _exactness(parsed, hit["title"] + "\n" + hit["content"]) for hit in hits}
+            hits.sort(key=lambda hit: (-classes[hit.docnum], -hit.score))
+        for hit in hits[wanted - request.limit: wanted]:
+            response.results.append(self._hit(hit, results))
+        if response.total == 0 and not parsed.empty:
+            response.suggestion = self._suggest(searcher, parsed, request.q)
+        return response
+
+    def _filters(self, request: SearchRequest) -> list[Query]:
+        filters = []
+        if request.province:
+            filters.append(Term("province", request.province))
+        if request.year:
+            filters.append(Term("year", str(request.year)))
+        return filters
+
+    @staticmethod
+    def _facets():
+        return {
+            "province": sorting.FieldFacet("unit", allow_overlap=True),
+            "year": sorting.FieldFacet("year"),
+        }
+
+    def _facet_counts(self, searcher, results, query, request) -> dict[str, dict[str, int]]:
+        """Counts per province (current unit) and year; each ignores its own filter."""
+        counts = {}
+        for name in ("province", "year"):
+            if getattr(request, name):
+                other = SearchRequest(request.q, **{k: getattr(request, k) for k in ("province", "year") if k != name})
+                filters = self._filters(other)
+                groups = searcher.search(
+                    query, limit=1, filter=And(filters) if filters else None, groupedby={name: self._facets()[name]}
+                ).groups(name)
+            else:
+                groups = results.groups(name)
+            pairs = sorted(((key, len(docs)) for key, docs in groups.items() if key), key=lambda kv: (-kv[1], kv[0]))
+            counts[name] = dict(pairs)
+        counts["year"] = dict(sorted(counts["year"].items(), reverse=True))
+        return counts
+
+    def _hit(self, hit, results) -> Hit:
+        stored = hit.fields()
+        snippet = ""
+        if results.has_matched_terms() and hit.matched_terms():
+            try:
+                snippet = hit.highlights("content", top=2, minscore=1)
+            except Exception:  # highlighting is a nicety; never fail a query on it
+                snippet = ""
+        if not snippet:
+            snippet = highlight.htmlescape((stored.get("summary") or stored.get("content", ""))[:220])
+        return Hit(
+            url=stored["url"],
+            title=stored["title"],
+            date=stored["date"],
+            province=stored.get("province_label", ""),
+            snippet=snippet,
+            score=hit.score or 0.0,
+        )
+
+    def _suggest(self, searcher, parsed: ParsedQuery, original: str) -> str | None:
+        """The query with unknown syllables replaced by the nearest indexed ones."""
+        corrector = searcher.corrector("content")
+        reader = searcher.reader()
+        changed = False
+        words = []
+        for exact, folded in parsed.words + [s for p in parsed.phrases for s in p]:
+            if reader.doc_frequency("content", folded) == 0 and len(folded) > 2:
+                options = corrector.suggest(folded, limit=1, maxdist=2)
+                if options:
+                    words.append(options[0])
+                    changed = True
+                    continue
+            words.append(exact)
+        return " ".join(words) if changed else None
+
+
+_searchers: dict[str, Searcher] = {}
+
+
+def searcher_for(site: str | os.PathLike) -> Searcher:
+    """One shared :class:`Searcher` per site folder in this process."""
+    key = os.path.abspath(site)
+    if key not in _searchers:
+        _searchers[key] = Searcher(key)
+    return _searchers[key]
+
+
+__all__ = ["BadRequest", "SearchRequest", "SearchResponse", "Searcher", "searcher_for", "parse", "build_query"]
