@@ -32,11 +32,12 @@ PLUGINS = [
     "provinces",  # /tinh/ pages, province-by-year pages, province feeds
     "related_articles",  # previous/next and related articles
     "search_index",  # the Whoosh index inside the output
+    "render_cache",  # reuse unchanged article pages of the previous build
     "pelican.plugins.sitemap",  # sitemap.xml (pelican-sitemap)
 ]
 SITEMAP = {
     "format": "xml",
-    "exclude": [r"^search-index/", r"^404\.html$"],
+    "exclude": [r"^search-index/", r"^404\.html$", r"^\.render-manifest"],
     "changefreqs": {"articles": "monthly", "indexes": "daily", "pages": "monthly"},
 }
 
@@ -45,6 +46,7 @@ CACHE_CONTENT = True
 LOAD_CONTENT_CACHE = True
 CONTENT_CACHING_LAYER = "generator"
 CHECK_MODIFIED_METHOD = "mtime"
+GZIP_CACHE = False  # a bigger cache, but saving it gzipped cost more than reading articles
 
 # URLs: directory URLs, ASCII slugs, Vietnamese words (portal/urls.py).
 ARTICLE_URL = urls.ARTICLE_URL

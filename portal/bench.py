@@ -19,7 +19,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from portal import corpus
+from portal import corpus, validation
 
 ROOT = Path(__file__).resolve().parents[1]
 VANILLA_SETTINGS = """\
@@ -41,10 +41,15 @@ def _sizes(text: str | None, default: list[int]) -> list[int]:
 
 def write_corpus_site(folder: Path, count: int, corpus_path=None) -> list[Path]:
     """Write ``count`` corpus articles as Markdown under ``folder``; return their paths."""
-    paths = []
+    paths: list[Path] = []
+    seen: set[str] = set()
     for article in corpus.read(corpus_path, limit=None):
         if len(paths) >= count:
             break
+        fingerprint = validation.text_fingerprint(article.text)
+        if fingerprint in seen:  # the corpus repeats some articles; `check` would refuse them
+            continue
+        seen.add(fingerprint)
         path = folder / str(article.date.year) / f"{article.id}.md"
         path.parent.mkdir(parents=True, exist_ok=True)
         body = "\n\n".join(_escape(p) for p in article.paragraphs)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 import tempfile
 
 from pelican import Pelican
@@ -45,4 +46,14 @@ def swap_in(building: str, final: str) -> None:
         os.rename(final, os.path.join(previous, "site"))
     os.rename(building, final)
     if previous:
-        shutil.rmtree(previous, ignore_errors=True)
+        remove_later(previous)
+
+
+def remove_later(folder: str) -> None:
+    """Delete ``folder`` without making the build wait (a detached ``rm`` where there is one)."""
+    rm = shutil.which("rm")
+    if rm and os.name == "posix":
+        subprocess.Popen([rm, "-rf", "--", folder], start_new_session=True,
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    else:
+        shutil.rmtree(folder, ignore_errors=True)

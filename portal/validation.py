@@ -300,7 +300,13 @@ def body_fingerprint(article: ArticleFile) -> str:
     """Same for two files holding the same article text, whatever their spacing or case."""
     if article.fingerprint:
         return article.fingerprint
-    words = vietnamese.fold(vietnamese.normalize(article.body)).split()
+    return text_fingerprint(article.body)
+
+
+def text_fingerprint(text: str) -> str:
+    """Fingerprint of a text for finding duplicates ("" for an empty text): the same words in
+    the same order, whatever the spacing, letter case or Unicode form."""
+    words = vietnamese.nfc(text).lower().split()
     return hashlib.sha1(" ".join(words).encode()).hexdigest() if words else ""
 
 

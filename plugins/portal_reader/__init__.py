@@ -51,9 +51,14 @@ class PortalMarkdownReader(MarkdownReader):
         return self._render(article.body), self._metadata(article, is_page)
 
     def _render(self, body: str) -> str:
-        config = dict(self.settings["MARKDOWN"])
-        config["extensions"] = [e for e in config.get("extensions", []) if "meta" not in str(e)]
-        return Markdown(**config).convert(body)
+        """HTML of the body; one Markdown instance per reader, reset between files."""
+        if getattr(self, "_markdown", None) is None:
+            config = dict(self.settings["MARKDOWN"])
+            # the header is already parsed: the meta extension would eat a body line "Xyz: ..."
+            config["extensions"] = [e for e in config.get("extensions", []) if "meta" not in str(e)]
+            self._markdown = Markdown(**config)
+        self._markdown.reset()
+        return self._markdown.convert(body)
 
     def _metadata(self, article: validation.ArticleFile, is_page: bool) -> dict:
         metadata = {"title": article.title, "slug": article.slug, "status": article.status}

@@ -1,0 +1,60 @@
+"""``python -m portal check [DIR] [--fix]``: the build's article checks, without building.
+
+Every file goes through :func:`portal.validation.load` and the whole folder through
+:func:`portal.validation.check_collection`, so the messages are those the build stops with.
+``--fix`` brings text to Unicode NFC, the one problem a machine can mend safely.
+"""
+
+from __future__ import annotations
+
+import sys
+import unicodedata
+from pathlib import Path
+
+from portal import validation
+
+
+def run(args) -> int:
+    """Print one ``path:line: message`` per problem and a summary; exit 1 on problems."""
+    root = Path(args.path)
+    if not root.exists():
+        print(f"không tìm thấy thư mục bài viết: {root}", file=sys.stderr)
+        return 2
+    files = validation.content_files(root)
+    if args.fix:
+        for path in files:
+            if normalize_file(path):
+                print(f"đã chuẩn hóa NFC: {path}")
+    articles = [validation.load(path, str(path), page=_is_page(path, root)) for path in files]
+    problems = [p for article in articles for p in article.problems]
+    problems += validation.check_collection([a for a in articles if not a.is_page])
+    for problem in sorted(problems, key=lambda p: (p.path, p.line)):
+        print(problem)
+    if problems:
+        count = len({p.path for p in problems})
+        print(f"Đã kiểm tra {len(files)} bài: {len(problems)} lỗi trong {count} tệp.")
+        return 1
+    print(f"Đã kiểm tra {len(files)} bài: không có lỗi.")
+    return 0
+
+
+def _is_page(path: Path, root: Path) -> bool:
+    """Static pages live in ``pages/`` of the content folder (``PAGE_PATHS``)."""
+    return root.is_dir() and path.relative_to(root).parts[0] == "pages"
+
+
+def normalize_file(path: Path) -> bool:
+    """Rewrite a UTF-8 file whose text is not NFC, changing nothing else; True when rewritten.
+
+    A file that is not UTF-8 is left alone (``python -m portal import`` converts it).
+    """
+    data = path.read_bytes()
+    bom = b"\xef\xbb\xbf" if data.startswith(b"\xef\xbb\xbf") else b""
+    try:
+        text = data[len(bom) :].decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    if unicodedata.is_normalized("NFC", text):
+        return False
+    path.write_bytes(bom + unicodedata.normalize("NFC", text).encode("utf-8"))
+    return True

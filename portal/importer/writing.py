@@ -1,0 +1,103 @@
+"""A :class:`~portal.importer.extraction.Draft` → the Markdown article file and its pictures.
+
+The file is like those in ``content/``: header lines, a blank line, the paragraphs (escaped so
+Markdown renders exactly their text), captions as ``<p class="caption">``, and pictures copied to
+``images/<yyyy>/<slug>-<n>.<ext>`` under the content folder and linked with Pelican's
+``{static}`` so they follow ``STATIC_PATHS``. The same draft always gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from portal import vietnamese
+from portal.importer.extraction import CAPTION, IMAGE, PARA, Draft
+
+IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".gif", ".webp", ".bmp", ".svg"}
+
+_INLINE = re.compile(r"([\\`*_\[\]{}])")
+_ENTITY = re.compile(r"&(?=#\d+;|#[xX][0-9a-fA-F]+;|[A-Za-z][A-Za-z0-9]*;)")
+# The smarty extension makes "--", "---" dashes and "..." an ellipsis; one escape undoes it.
+_SMARTY = re.compile(r"(?<!-)-{2,3}(?!-)|(?<!\.)\.{3}(?!\.)")
+_ORDERED = re.compile(r"(\d+)\.(?=\s)")
+
+
+def escape_markdown(text: str) -> str:
+    """``text`` as Markdown that renders back to exactly ``text`` (one paragraph)."""
+    text = _INLINE.sub(r"\\\1", text)
+    text = _ENTITY.sub("&amp;", text).replace("<", "&lt;")
+    text = _SMARTY.sub(lambda m: "..\\." if m[0] == "..." else "-" + "\\-" * (len(m[0]) - 1), text)
+    if _ORDERED.match(text):  # "2018. Năm …" would start a numbered list
+        return _ORDERED.sub(r"\1\\.", text, count=1)
+    if text[:1] in "#>+-":  # heading, quote, list
+        return "\\" + text
+    if text[:1] in ":~":  # definition list, fenced code
+        return f"&#{ord(text[0])};" + text[1:]
+    return text
+
+
+@dataclass
+class Output:
+    """What importing one page writes: the article and the pictures to copy."""
+
+    path: Path
+    text: str
+    copies: list[tuple[Path, Path]] = field(default_factory=list)  # (source, destination)
+
+
+def slug_of(draft: Draft) -> str:
+    return vietnamese.slugify(draft.title)
+
+
+def plan(draft: Draft, source: Path, out_dir: Path) -> Output:
+    """The file for ``draft`` under ``out_dir``, imported from ``source``."""
+    slug, year = slug_of(draft), f"{draft.date:%Y}"
+    output = Output(out_dir / year / f"{slug}.md", "")
+    lines = [
+        f"Title: {draft.title}",
+        f"Date: {draft.date:%Y-%m-%d %H:%M}",
+        f"Province: {draft.province}".rstrip(),
+    ]
+    if draft.tags:
+        lines.append("Tags: " + ", ".join(draft.tags))
+    if draft.authors:
+        lines.append("Author: " + ", ".join(draft.authors))
+    lines.append(f"Summary: {draft.summary}")
+    lines.append(f"Source: {draft.url or source.name}")
+
+    blocks = []
+    for index, block in enumerate(draft.body):
+        if block.kind == PARA:
+            blocks.append(escape_markdown(block.text))
+        elif block.kind == CAPTION:
+            blocks.append(f'<p class="caption">{html.escape(block.text, quote=False)}</p>')
+        elif block.kind == IMAGE:
+            found = find_image(block.src, source)
+            if found is None:
+                continue
+            name = f"{slug}-{len(output.copies) + 1}{found.suffix.lower()}"
+            output.copies.append((found, out_dir / "images" / year / name))
+            following = draft.body[index + 1] if index + 1 < len(draft.body) else None
+            alt = following.text if following is not None and following.kind == CAPTION else block.text
+            blocks.append(f"![{escape_markdown(alt)}]({{static}}/images/{year}/{name})")
+    output.text = "\n".join(vietnamese.clean_spaces(line) for line in lines) + "\n\n" + "\n\n".join(blocks) + "\n"
+    return output
+
+
+def find_image(src: str, source: Path) -> Path | None:
+    """The picture file ``src`` names, when it is beside the page ``source`` (or in its _files)."""
+    if not src or src.startswith("data:"):
+        return None
+    parts = urlsplit(src)
+    path = unquote(parts.path)
+    if not path or Path(path).suffix.lower() not in IMAGE_SUFFIXES:
+        return None
+    here = source.parent
+    candidates = [] if parts.scheme or parts.netloc or path.startswith("/") else [here / path]
+    name = Path(path).name
+    candidates += [here / f"{source.stem}_files" / name, here / name]
+    return next((c for c in candidates if c.is_file()), None)
