@@ -56,7 +56,7 @@ def create(
         near = places.suggest(province)
         hint = f" Có phải: {', '.join(near)}?" if near else ""
         raise AuthoringError(f'không biết tỉnh "{province}".{hint}')
-    tag_list = list(dict.fromkeys(t for t in (vietnamese.clean_spaces(t) for t in (tags or "").split(",")) if t))
+    tag_list = [t for t in dict.fromkeys(vietnamese.clean_spaces(t) for t in (tags or "").split(",")) if t]
     path = out_dir / f"{when:%Y}" / f"{slug}.md"
     if path.exists():
         raise AuthoringError(f"đã có bài {path}; sửa tệp đó hoặc đặt tiêu đề khác")

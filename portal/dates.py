@@ -175,7 +175,8 @@ def guess_year(date: FoundDate, text: str, latest: dt.date) -> int | None:
             year -= 1
         return year
     targets = {m.start(1) for m in _FUTURE_YEAR.finditer(text)}
-    years = [int(m[1]) for m in _YEAR.finditer(text) if m.start(1) not in targets and int(m[1]) <= latest.year]
+    years = [int(m[1]) for m in _YEAR.finditer(text) if m.start(1) not in targets]
+    years = [y for y in years if y <= latest.year]
     if not years:
         return None
     year = max(years)

@@ -28,6 +28,7 @@ CAPTION = "caption"
 IMAGE = "image"  # src: the file or URL as written; no src and no text: a blank gap (text files)
 TEXTS = (LINE, PARA, HEADING)
 
+_BAR = re.compile(r"\s+\|\s+")
 _LONG = 15  # words: a block this long is article text, not a byline or a dateline
 _SUMMARY_LENGTH = 300
 
@@ -134,7 +135,8 @@ def sentences(text: str) -> list[str]:
     for match in re.finditer(r"[.!?…]+[”\"')\]]*(?=\s+[\"“'(\[\w])", text):
         before = text[match.start() - 1] if match.start() else ""
         after = text[match.end() :].lstrip()[:1]
-        if (before.islower() or before.isdigit() or before in "”\"')") and (after.isupper() or not after.isalpha()):
+        ends_word = before.islower() or before.isdigit() or before in "”\"')"
+        if ends_word and (after.isupper() or not after.isalpha()):
             parts.append(text[start : match.end()].strip())
             start = match.end()
     rest = text[start:].strip()
@@ -160,7 +162,7 @@ def person_names(text: str) -> list[str]:
     match = rules().byline.fullmatch(text)
     if match:
         text = match["name"]
-    elif vietnamese.normalize(text).startswith(rules().not_names):
+    elif (vietnamese.normalize(text) + " ").startswith(tuple(w + " " for w in rules().not_names)):
         return []
     text = re.sub(r"\s*\([^)]*\)\s*$", "", text).strip()
     names = []
@@ -220,10 +222,20 @@ def extract(blocks: list[Block], hints: Hints | None = None, today: dt.date | No
     )
 
 
+def _pieces(blocks: list[Block]):
+    """Blocks with short pieces joined by "|" taken apart ("12/01/2023 08:45 | Lượt xem: 1.245")."""
+    for block in blocks:
+        parts = _BAR.split(block.text) if block.kind in TEXTS else [block.text]
+        if len(parts) > 1 and all(words(p) <= 8 for p in parts):
+            yield from (Block(block.kind, part) for part in parts)
+        else:
+            yield block
+
+
 def _without_furniture(blocks: list[Block]) -> list[Block]:
     r = rules()
     kept = []
-    for block in blocks:
+    for block in _pieces(blocks):
         text = block.text.strip()
         if block.kind == IMAGE:
             kept.append(Block(IMAGE, text, block.src))

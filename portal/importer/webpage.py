@@ -25,6 +25,7 @@ _BLOCKS = {
     "body", "html", "caption",
 }
 _BLOCK_LIST = sorted(_BLOCKS)
+_TITLE_TAGS = ["h1", "h2", "h3", "h4", "div", "span", "p", "td", "strong", "b", "font"]
 _HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 _LINE_BLOCKS = {"p", "blockquote", "pre", "li", "dd", "dt", "figcaption", "address", *_HEADINGS}
 _LISTS = {"ul", "ol", "dl", "tbody", "thead", "tr"}
@@ -37,11 +38,9 @@ def read_page(markup: str) -> tuple[list[Block], Hints]:
     """Blocks of the article in ``markup`` and the page's metadata."""
     soup = BeautifulSoup(markup, "html.parser")
     hints = _hints(soup)
-    page_title = ""
-    if soup.title and soup.title.string:
-        # "Tiêu đề - Cổng thông tin điện tử tỉnh" → the longest piece
-        pieces = re.split(r"\s+[|–—-]\s+", vietnamese.clean_spaces(vietnamese.nfc(soup.title.string)))
-        page_title = max(pieces, key=len)
+    # "Cổng thông tin điện tử tỉnh - Tiêu đề": the whole, then the pieces, longest first
+    page_title = vietnamese.clean_spaces(soup.title.get_text()) if soup.title else ""
+    pieces = sorted(re.split(r"\s+[|–—-]\s+", page_title), key=len, reverse=True) if page_title else []
     html = rules().html
     for tag in soup.find_all([*html["drop_tags"], "title", "head"]):
         tag.decompose()
@@ -51,9 +50,11 @@ def read_page(markup: str) -> tuple[list[Block], Hints]:
         if type(text) is not NavigableString:  # comments, doctype, CDATA
             text.extract()
     page = soup.body or soup
-    title = _title_element(page, hints.title)
-    if not hints.title:
-        hints.title = _text(title) if title is not None else page_title
+    title = _title_element(page, [t for t in (hints.title, page_title, *pieces) if t])
+    if title is not None:
+        hints.title = _text(title)
+    elif not hints.title and pieces:
+        hints.title = max(pieces, key=len)
     _take_bylines(page, hints)
     _drop_furniture(page, title)
     root = _content_root(page)
@@ -132,14 +133,30 @@ def _inside(inner: Tag, outer: Tag) -> bool:
     return inner is outer or any(parent is outer for parent in inner.parents)
 
 
-def _title_element(page: Tag, title: str) -> Tag | None:
-    wanted = vietnamese.match_key(title) if title else ""
-    headings = page.find_all(["h1", "h2", "h3"])
-    for heading in headings:
-        key = vietnamese.match_key(_text(heading))
-        if key and wanted and (key == wanted or (len(key.split()) >= 4 and wanted.startswith(key))):
-            return heading
-    if not wanted:
+def _title_element(page: Tag, candidates: list[str]) -> Tag | None:
+    """The element showing the title: the first that reads like a candidate (best candidate first).
+
+    Candidates come from ``og:title`` and ``<title>`` ("Tiêu đề - Cổng thông tin …"); without
+    any, the first ``<h1>`` of four words or more.
+    """
+    elements = [
+        (tag, vietnamese.match_key(_text(tag)))
+        for tag in page.find_all(_TITLE_TAGS)
+        if tag.find(_TITLE_TAGS) is None and len(tag.get_text()) <= 400
+    ]
+    for candidate in candidates:
+        wanted = vietnamese.match_key(candidate)
+        if not wanted:
+            continue
+        for tag, key in elements:
+            if key == wanted:
+                return tag
+        if len(wanted.split()) < 4:
+            continue
+        for tag, key in elements:
+            if len(key.split()) >= 4 and (key.startswith(wanted) or wanted.startswith(key)):
+                return tag
+    if not candidates:
         for heading in page.find_all("h1"):
             if len(_text(heading).split()) >= 4:
                 return heading
@@ -241,7 +258,7 @@ def _walk(tag: Tag, kind: str, blocks: list[Block], line: list[str]) -> None:
             if rules().image_marker.match(alt) or rules().furniture.match(alt):
                 alt = ""
             blocks.append(Block(IMAGE, alt, src.strip()))
-        elif name == "figcaption" or (name not in _KEEP and _matches(child, caption) and not child.find("img")):
+        elif name == "figcaption" or _is_caption(child, caption):
             _flush(kind, blocks, line)
             text = _text(child)
             if text:
@@ -252,6 +269,10 @@ def _walk(tag: Tag, kind: str, blocks: list[Block], line: list[str]) -> None:
             _flush(HEADING if name in _HEADINGS else PARA, blocks, line)
         else:
             _walk(child, kind, blocks, line)
+
+
+def _is_caption(tag: Tag, pattern: str) -> bool:
+    return tag.name not in _KEEP and _matches(tag, pattern) and tag.find("img") is None
 
 
 def _flush(kind: str, blocks: list[Block], line: list[str]) -> None:

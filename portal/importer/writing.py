@@ -84,7 +84,8 @@ def plan(draft: Draft, source: Path, out_dir: Path) -> Output:
             following = draft.body[index + 1] if index + 1 < len(draft.body) else None
             alt = following.text if following is not None and following.kind == CAPTION else block.text
             blocks.append(f"![{escape_markdown(alt)}]({{static}}/images/{year}/{name})")
-    output.text = "\n".join(vietnamese.clean_spaces(line) for line in lines) + "\n\n" + "\n\n".join(blocks) + "\n"
+    header = "\n".join(vietnamese.clean_spaces(line) for line in lines)
+    output.text = header + "\n\n" + "\n\n".join(blocks) + "\n"
     return output
 
 
