@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import shutil
-import unicodedata
 
 import pytest
 
-from tests.conftest import ROOT, build, write_article
+from tests.conftest import ROOT, build, encode_cp1258, write_article
 
 
 def _failed(result, *fragments):
@@ -48,7 +47,7 @@ def test_unknown_province_suggests_nearest(tmp_path, content):
 
 def test_non_utf8_file(tmp_path, content):
     text = "Title: Bài cũ\nDate: 2024-05-02\nProvince: An Giang\n\nNội dung tiếng Việt.\n"
-    (content / "old.md").write_bytes(unicodedata.normalize("NFD", text).encode("cp1258"))
+    (content / "old.md").write_bytes(encode_cp1258(text))
     _failed(build(content, tmp_path / "out"), "old.md:1: tệp không phải UTF-8", "python -m portal import")
 
 
