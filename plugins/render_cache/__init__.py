@@ -4,9 +4,11 @@ Pelican renders every page on every build; with thousands of articles that is mo
 rebuild. This plugin supplies a ``Writer`` (``get_writer`` signal) that, for an article page,
 copies the file of the previous build instead of rendering it when its key is unchanged:
 
-* the site key: templates, theme-facing code and data, settings, and the title/date/
-  summary/provinces/URL of every article (so adding or retitling an article, which can change
-  sidebars, neighbours and related lists, re-renders everything);
+* the site key: templates, theme-facing code and data, settings, and the URL, title, date,
+  provinces and tags of every article — what an article page may show of *other* articles
+  (sidebars, neighbours, related lists). Adding, removing or retitling an article re-renders
+  every article page; editing a body re-renders one. A theme whose article pages show more of
+  other articles (their summaries, say) must add it here;
 * the page key: the article's source file (path, size, modification time), its URL, and the
   URLs of its previous/next/related articles.
 
@@ -76,8 +78,8 @@ def prepare(generators) -> None:
         article.override_url = article.url
     theme = Path(articles.theme) / "templates"
     listed = [
-        (a.url, a.title, a.date.isoformat(), getattr(a, "summary", ""),
-         [str(p) for p in getattr(a, "provinces", [])], [str(t) for t in getattr(a, "tags", [])])
+        (a.url, a.title, a.date.isoformat(), [str(p) for p in getattr(a, "provinces", [])],
+         [str(t) for t in getattr(a, "tags", [])])
         for a in articles.articles
     ]
     site_key = _digest(
@@ -139,7 +141,7 @@ class CachingWriter(Writer):
         if not os.path.isfile(source) or os.path.exists(target):
             return False
         os.makedirs(os.path.dirname(target), exist_ok=True)
-        shutil.copyfile(source, target)
+        shutil.copy2(source, target)  # keeps its time: an unchanged page looks unchanged to caches
         return True
 
 

@@ -51,14 +51,15 @@ def read_page(markup: str) -> tuple[list[Block], Hints]:
             text.extract()
     page = soup.body or soup
     title = _title_element(page, [t for t in (hints.title, page_title, *pieces) if t])
-    if title is not None:
-        hints.title = _text(title)
-    elif not hints.title and pieces:
-        hints.title = max(pieces, key=len)
     _take_bylines(page, hints)
     _drop_furniture(page, title)
     root = _content_root(page)
-    scope = _scope(root, title)
+    scope = _scope(root, title) if title is not None else None
+    if scope is None:  # no title shown near the text: the first heading there, if any
+        title = _nearby_heading(root)
+        scope = _scope(root, title) if title is not None else root
+    if title is not None:
+        hints.title = _text(title)
     blocks: list[Block] = []
     _walk(scope, PARA, blocks, [])
     return blocks, hints
@@ -198,22 +199,19 @@ def _own_text_length(tag: Tag) -> int:
 
 
 def _content_root(page: Tag) -> Tag:
-    """The element holding the most paragraph text."""
+    """The element holding the most paragraph text (links left out)."""
     scores: dict[int, int] = defaultdict(int)
     tags: dict[int, Tag] = {}
-    for tag in page.find_all(True):
-        if tag.name not in _BLOCKS or tag.find(_BLOCK_LIST):
-            continue  # a leaf block only: the paragraphs
-        length = _own_text_length(tag)
-        if length < 25:
+    for text in page.find_all(string=True):
+        length = len(text.strip())
+        if length < 25 or text.find_parent("a") is not None:
             continue
-        holder = tag
-        if tag.name in _LINE_BLOCKS or (tag.name == "div" and not tag.find("br")):
-            holder = tag.parent
-            while holder is not None and holder.name in _LISTS and holder.parent is not None:
+        block = next((p for p in text.parents if p.name in _BLOCKS), page)
+        holder = block
+        if block.name in _LINE_BLOCKS or (block.name == "div" and block.find(["br", *_BLOCK_LIST]) is None):
+            holder = block.parent or block  # a paragraph: its container holds the article
+            while holder.name in _LISTS and holder.parent is not None:
                 holder = holder.parent
-        if holder is None:
-            continue
         scores[id(holder)] += length
         tags[id(holder)] = holder
     if not scores:
@@ -221,16 +219,27 @@ def _content_root(page: Tag) -> Tag:
     return tags[max(scores, key=scores.__getitem__)]
 
 
-def _scope(root: Tag, title: Tag | None) -> Tag:
-    """``root`` widened to the title heading when that sits a few levels up."""
-    if title is None or _inside(title, root):
-        return root
-    for ancestor in list(root.parents)[:4]:
-        if ancestor.name in ("html", "[document]"):
+def _near(root: Tag) -> list[Tag]:
+    """``root`` and the few ancestors an article's title and date may sit in."""
+    near = [root]
+    for parent in root.parents:
+        if len(near) > 4 or parent.name in ("html", "[document]"):
             break
-        if _inside(title, ancestor):
-            return ancestor
-    return root
+        near.append(parent)
+    return near
+
+
+def _scope(root: Tag, title: Tag) -> Tag | None:
+    """The smallest element near ``root`` that also holds ``title``; None when it is far."""
+    return next((tag for tag in _near(root) if _inside(title, tag)), None)
+
+
+def _nearby_heading(root: Tag) -> Tag | None:
+    for tag in _near(root):
+        for heading in tag.find_all(["h1", "h2", "h3"]):
+            if len(_text(heading).split()) >= 4:
+                return heading
+    return None
 
 
 # -- blocks ---------------------------------------------------------------------------------------

@@ -1,0 +1,249 @@
+"""``python -m portal bench search``: index time, index size and query latency over HTTP.
+
+For each size N (default 1000, 10000, 35529 corpus articles):
+
+1. the search documents are built straight from the corpus, as the ``search_index`` plugin
+   builds them from articles (URL, provinces as written and their current unit);
+2. :func:`portal.search.indexer.write_index` writes the index into ``WORKDIR/site-N`` (timed;
+   median of ``--repeat`` runs) and its size on disk is measured;
+3. the real service (``python -m portal serve``) runs on that folder and one client
+   (``requests.Session``) sends a fixed set of 200 queries, sequentially, after a warm-up:
+   1–4 syllables cut from corpus titles, with and without diacritics, abbreviations, some
+   with a province or year filter or sorted by date. The same set is used for every size.
+   Latency (client side, ms) is reported as p50 / p95 / max over ``--repeat`` passes, for
+   the JSON API and for the results page.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import math
+import random
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import requests
+
+from portal import corpus, gazetteer, templating, vietnamese
+from portal.search.indexer import write_index
+from portal.search.schema import SearchDocument
+
+ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_SIZES = [1000, 10000, 35529]
+QUERY_COUNT = 200
+ABBREVIATIONS = ["ANTQ", "UBND", "CSGT", "THPT", "HĐND", "TP HCM", "ATGT", "PCCC", "BHYT", "CAND"]
+TARGETS = {"index_s_at_10000": 60.0, "p95_ms_at_10000": 50.0}
+
+
+def documents(articles: list[corpus.CorpusArticle]) -> list[SearchDocument]:
+    """Search documents of corpus articles, built as ``plugins/search_index`` builds them."""
+    places = gazetteer.load()
+    docs = []
+    for article in articles:
+        province = article.province
+        current = places.current_of(province)
+        summary = article.summary
+        body = article.text
+        text = body if not summary or body.startswith(summary[:80]) else f"{summary}\n\n{body}"
+        docs.append(SearchDocument(
+            url=f"{article.date.year}/{article.id}/",
+            title=article.title,
+            text=text,
+            date=article.date,
+            summary=summary,
+            provinces=[province.label],
+            province_slugs=sorted({templating.province_url(province).split("/")[1], current.slug}),
+            units=[current.slug],
+        ))
+    return docs
+
+
+def query_set(articles: list[corpus.CorpusArticle], count: int = QUERY_COUNT, seed: int = 2017) -> list[dict]:
+    """A fixed, varied set of API parameters drawn from the titles of ``articles``."""
+    rng = random.Random(seed)
+    places = gazetteer.load()
+    queries: list[dict] = []
+    while len(queries) < count:
+        kind = len(queries) % 10
+        if kind == 9:
+            params = {"q": ABBREVIATIONS[(len(queries) // 10) % len(ABBREVIATIONS)]}
+        else:
+            article = rng.choice(articles)
+            words = [w for w in article.title.split() if any(c.isalpha() for c in w)]
+            if not words:
+                continue
+            size = rng.choice((1, 2, 2, 3, 3, 4))
+            start = rng.randrange(max(len(words) - size, 0) + 1)
+            text = " ".join(words[start:start + size]).strip("“”\"'():,.;!?")
+            if not text:
+                continue
+            if kind in (1, 4, 7):  # typed without diacritics
+                text = vietnamese.fold(text.lower())
+            params = {"q": text}
+            if kind == 2:
+                params["province"] = places.current_of(article.province).slug
+            elif kind == 5:
+                params["year"] = str(article.date.year)
+            elif kind == 8:
+                params["sort"] = "newest"
+        queries.append(params)
+    return queries
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class _Service:
+    def __init__(self, site: Path, threads: int = 4):
+        self.url = f"http://127.0.0.1:{_free_port()}"
+        port = self.url.rsplit(":", 1)[1]
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "portal", "serve", "--site", str(site), "--port", port,
+             "--threads", str(threads)],
+            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                requests.get(self.url + "/", timeout=2)
+                return
+            except requests.ConnectionError:
+                if self.process.poll() is not None or time.monotonic() > deadline:
+                    self.stop()
+                    raise SystemExit("bench: the service did not start") from None
+                time.sleep(0.1)
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+def _percentile(values: list[float], share: float) -> float:
+    """Nearest-rank percentile."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered), max(1, math.ceil(share * len(ordered)))) - 1]
+
+
+def _latencies(session: requests.Session, url: str, queries: list[dict], repeat: int) -> tuple[list[float], list]:
+    timings, answers = [], []
+    for _ in range(repeat):
+        for params in queries:
+            started = time.perf_counter()
+            response = session.get(url, params=params, timeout=30)
+            timings.append((time.perf_counter() - started) * 1000)
+            if response.status_code != 200:
+                raise SystemExit(f"bench: {url} {params} answered {response.status_code}")
+            answers.append(response)
+    return timings, answers
+
+
+def _summary(timings: list[float]) -> dict:
+    return {
+        "p50_ms": round(statistics.median(timings), 1),
+        "p95_ms": round(_percentile(timings, 0.95), 1),
+        "max_ms": round(max(timings), 1),
+    }
+
+
+def _folder_size(folder: Path) -> int:
+    return sum(path.stat().st_size for path in folder.rglob("*") if path.is_file())
+
+
+def bench_size(size: int, docs: list[SearchDocument], queries: list[dict], work: Path, repeat: int) -> dict:
+    site = work / f"site-{size}"
+    index = site / "search-index"
+    index_times = []
+    for _ in range(max(repeat, 1)):
+        shutil.rmtree(site, ignore_errors=True)
+        site.mkdir(parents=True)
+        started = time.perf_counter()
+        write_index(docs[:size], index)
+        index_times.append(time.perf_counter() - started)
+    (site / "index.html").write_text("<!doctype html><title>bench</title>", encoding="utf-8")
+    (site / "404.html").write_text("<!doctype html><title>404</title>", encoding="utf-8")
+    row = {
+        "articles": size,
+        "index_s": round(statistics.median(index_times), 2),
+        "index_mb": round(_folder_size(index) / 1e6, 1),
+    }
+    service = _Service(site)
+    try:
+        with requests.Session() as session:
+            _latencies(session, service.url + "/api/search", queries, 1)  # warm-up (opens, caches)
+            _latencies(session, service.url + "/tim-kiem/", queries[:20], 1)
+            api_times, answers = _latencies(session, service.url + "/api/search", queries, repeat)
+            page_times, _ = _latencies(session, service.url + "/tim-kiem/", queries, 1)
+    finally:
+        service.stop()
+    totals = [response.json()["total"] for response in answers[: len(queries)]]
+    row.update({f"api_{key}": value for key, value in _summary(api_times).items()})
+    row.update({f"page_{key}": value for key, value in _summary(page_times).items()})
+    row["queries"] = len(queries)
+    row["with_hits"] = sum(1 for total in totals if total)
+    row["median_hits"] = int(statistics.median(totals))
+    return row
+
+
+def run(args) -> int:
+    corpus_path = corpus.find_corpus(args.corpus)
+    if corpus_path is None:
+        print(f"bench: không thấy kho bài {args.corpus or corpus.DEFAULT_CORPUS}", file=sys.stderr)
+        return 2
+    try:
+        sizes = [int(part) for part in args.articles.split(",")] if args.articles else DEFAULT_SIZES
+    except ValueError:
+        print("bench: --articles là các số, ví dụ 1000,10000", file=sys.stderr)
+        return 2
+    if not sizes or min(sizes) < 1:
+        print("bench: --articles phải dương", file=sys.stderr)
+        return 2
+    repeat = max(args.repeat, 1)
+    articles = list(itertools.islice(corpus.read(corpus_path), max(sizes)))
+    if len(articles) < max(sizes):
+        print(f"bench: kho bài chỉ có {len(articles)} bài; đo với số đó", file=sys.stderr)
+        sizes = sorted({min(size, len(articles)) for size in sizes})
+    docs = documents(articles)
+    queries = query_set(articles[:1000])
+    work = Path(args.workdir or tempfile.mkdtemp(prefix="portal-bench-search-"))
+    work.mkdir(parents=True, exist_ok=True)
+    rows = []
+    header = (f"{'bài':>7} {'ghi chỉ mục':>11} {'dung lượng':>10}   {'API p50':>8} {'p95':>7} {'max':>7}"
+              f"   {'trang p50':>9} {'p95':>7} {'max':>7}   có kết quả")
+    print(f"Tìm kiếm: {len(queries)} truy vấn, {repeat} lượt, một client tuần tự (ms)", flush=True)
+    print(header, flush=True)
+    try:
+        for size in sizes:
+            row = bench_size(size, docs, queries, work, repeat)
+            rows.append(row)
+            print(
+                f"{size:>7} {row['index_s']:>10.1f}s {row['index_mb']:>8.1f}MB   {row['api_p50_ms']:>8.1f} "
+                f"{row['api_p95_ms']:>7.1f} {row['api_max_ms']:>7.1f}   {row['page_p50_ms']:>9.1f} "
+                f"{row['page_p95_ms']:>7.1f} {row['page_max_ms']:>7.1f}   {row['with_hits']}/{row['queries']}",
+                flush=True,
+            )
+    finally:
+        if not args.workdir:
+            shutil.rmtree(work, ignore_errors=True)
+    at_10k = next((row for row in rows if row["articles"] == 10000), None)
+    if at_10k:
+        ok_index = at_10k["index_s"] < TARGETS["index_s_at_10000"]
+        ok_p95 = at_10k["api_p95_ms"] < TARGETS["p95_ms_at_10000"]
+        print(f"Mục tiêu ở 10000 bài: ghi chỉ mục < 60 s {'ĐẠT' if ok_index else 'CHƯA ĐẠT'}, "
+              f"p95 API < 50 ms {'ĐẠT' if ok_p95 else 'CHƯA ĐẠT'}")
+    print(json.dumps({"queries": queries[:12], "results": rows}, ensure_ascii=False, indent=2))
+    return 0

@@ -1,0 +1,76 @@
+"""End to end in Debian's chromium: search from the header box, filter by province, open a result."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.helpers_server import Server
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync"]
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def server(sample_site, tmp_path_factory):
+    service = Server(sample_site, tmp_path_factory.mktemp("browser") / "serve.log")
+    yield service
+    service.stop()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium)")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield browser
+        browser.close()
+
+
+def test_search_filter_and_open_a_result(server, browser):
+    context = browser.new_context(locale="vi-VN")
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    problems: list[str] = []
+    page.on("console", lambda message: message.type == "error" and problems.append(message.text))
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    page.on("response", lambda reply: reply.status >= 400 and problems.append(f"{reply.status} {reply.url}"))
+    try:
+        page.goto(server.url + "/")
+        page.fill("header #q", "an ninh to quoc")
+        with page.expect_navigation():
+            page.press("header #q", "Enter")
+        assert re.search(r"/tim-kiem/\?q=an\+ninh\+to\+quoc$", page.url)
+        results = page.locator("ol.results > li.result")
+        assert results.count() == 5
+        assert page.locator("ol.results .snippet mark").count() > 0
+        assert page.locator("ol.results .snippet mark").first.inner_text().lower() in ("an", "ninh", "tổ", "quốc")
+        # the theme's stylesheet applies (CSP allows it): the header is not unstyled
+        header = page.eval_on_selector(".site-header", "e => getComputedStyle(e).backgroundColor")
+        assert header not in ("rgba(0, 0, 0, 0)", "transparent")
+
+        facet = page.locator("section.facet[aria-labelledby='loc-tinh'] a", has_text="Quảng Trị")
+        with page.expect_navigation():
+            facet.click()
+        assert "province=quang-tri" in page.url
+        selected = page.locator("section.facet[aria-labelledby='loc-tinh'] li.is-selected a")
+        assert selected.count() == 1 and selected.get_attribute("aria-current") == "true"
+        assert "Quảng Trị" in selected.inner_text()
+        assert results.count() == 1
+        assert results.first.locator(".places").inner_text() == "Quảng Bình"
+
+        title = results.first.locator(".teaser-title a").inner_text()
+        with page.expect_navigation():
+            results.first.locator(".teaser-title a").click()
+        assert re.search(r"/2012/[a-z0-9-]+/$", page.url)
+        assert page.locator("h1").first.inner_text().strip() == title.strip()
+        assert problems == []
+    finally:
+        context.close()
