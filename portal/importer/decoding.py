@@ -35,6 +35,8 @@ class DecodeError(ValueError):
 def decode(data: bytes, markup: bool = False) -> tuple[str, str]:
     """``(text, encoding)``: NFC text with LF line ends; ``markup`` honours HTML charsets."""
     raw, encoding = _decode(data, markup)
+    if len(_CONTROLS.findall(raw)) > len(raw) // 100:
+        raise DecodeError("tệp không phải văn bản (có lẽ là ảnh hoặc tệp nén đặt nhầm đuôi)")
     text = raw.replace("\r\n", "\n").replace("\r", "\n")
     return vietnamese.nfc(_CONTROLS.sub("", text)), encoding
 
@@ -45,7 +47,10 @@ def _decode(data: bytes, markup: bool) -> tuple[str, str]:
             return data.decode(encoding), encoding.removesuffix("-sig")
     utf16 = _utf16_without_bom(data)
     if utf16:
-        return data.decode(utf16, errors="replace"), utf16
+        try:
+            return data.decode(utf16), utf16
+        except UnicodeDecodeError:
+            pass
     if markup:
         declared = declared_charset(data)
         if declared:
@@ -83,12 +88,17 @@ def declared_charset(data: bytes) -> str | None:
 
 
 def _utf16_without_bom(data: bytes) -> str | None:
-    sample = data[:4096]
-    if len(sample) < 4 or sample.count(0) < len(sample) // 4:
+    """UTF-16 of mostly ASCII letters has NULs in every other byte, and only there."""
+    sample = data[: 4096 - 4096 % 2]
+    if len(sample) < 4:
         return None
-    odd_nuls = sample[1::2].count(0)
-    even_nuls = sample[0::2].count(0)
-    return "utf-16-le" if odd_nuls > even_nuls else "utf-16-be"
+    even, odd = sample[0::2].count(0), sample[1::2].count(0)
+    half = len(sample) // 2
+    if odd >= half // 4 and even <= half // 50:
+        return "utf-16-le"
+    if even >= half // 4 and odd <= half // 50:
+        return "utf-16-be"
+    return None
 
 
 def _guess(data: bytes) -> tuple[str, str]:

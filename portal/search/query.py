@@ -20,6 +20,7 @@ Ranking, for a query of syllables s1 s2 … (all required):
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import os
 import re
 import threading
@@ -240,6 +241,18 @@ def _exactness(parsed: ParsedQuery, text: str) -> int:
     return 1 if all(e in words for e, _ in syllables) else 0
 
 
+class MarkFormatter(highlight.Formatter):
+    """Whoosh fragments as escaped text with plain ``<mark>`` around matches."""
+
+    between = " … "
+
+    def format_token(self, text, token, replace=False):
+        return "<mark>" + highlight.htmlescape(highlight.get_text(text, token, replace)) + "</mark>"
+
+    def _text(self, text):
+        return highlight.htmlescape(text, quote=False)
+
+
 class Searcher:
     """Queries over the index of one built site; reopens it when a build swapped it."""
 
@@ -249,7 +262,7 @@ class Searcher:
         self._stamp = None
         self._index = None
         self._searcher = None
-        self._formatter = highlight.HtmlFormatter(tagname="mark", classname="", termclass="")
+        self._formatter = MarkFormatter()
         self._fragmenter = highlight.ContextFragmenter(maxchars=220, surround=70)
 
     @property
@@ -299,7 +312,7 @@ class Searcher:
         for hit in hits[wanted - request.limit: wanted]:
             response.results.append(self._hit(hit, results))
         if response.total == 0 and not parsed.empty:
-            response.suggestion = self._suggest(searcher, parsed, request.q)
+            response.suggestion = self._suggest(searcher, parsed)
         return response
 
     def _filters(self, request: SearchRequest) -> list[Query]:
@@ -353,21 +366,27 @@ class Searcher:
             score=hit.score or 0.0,
         )
 
-    def _suggest(self, searcher, parsed: ParsedQuery, original: str) -> str | None:
-        """The query with unknown syllables replaced by the nearest indexed ones."""
+    def _suggest(self, searcher, parsed: ParsedQuery) -> str | None:
+        """The query with unknown syllables replaced by near indexed ones, picking the first
+        combination (nearest edits first, at most 9 tried) that finds something."""
         corrector = searcher.corrector("content")
         reader = searcher.reader()
-        changed = False
-        words = []
-        for exact, folded in parsed.words + [s for p in parsed.phrases for s in p]:
+        syllables = parsed.words + [s for p in parsed.phrases for s in p]
+        choices: list[list[str]] = []
+        for exact, folded in syllables:
+            options = [exact]
             if reader.doc_frequency("content", folded) == 0 and len(folded) > 2:
-                options = corrector.suggest(folded, limit=1, maxdist=2)
-                if options:
-                    words.append(options[0])
-                    changed = True
-                    continue
-            words.append(exact)
-        return " ".join(words) if changed else None
+                options = corrector.suggest(folded, limit=3, maxdist=1) or corrector.suggest(folded, limit=3, maxdist=2)
+            if not options:
+                return None
+            choices.append(options)
+        if all(options == [exact] for options, (exact, _) in zip(choices, syllables, strict=True)):
+            return None
+        for combination in itertools.islice(itertools.product(*choices), 9):
+            candidate = " ".join(combination)
+            if searcher.search(build_query(parse(candidate)), limit=1).scored_length():
+                return candidate
+        return None
 
 
 _searchers: dict[str, Searcher] = {}
