@@ -24,6 +24,7 @@ from portal.importer.extraction import Draft, ExtractError, Hints, extract, text
 SUFFIXES = (".txt", ".html", ".htm")
 IMPORTED, NEEDS_PROVINCE, SKIPPED, FAILED = "imported", "province", "skipped", "failed"
 _PROGRESS_FROM = 6  # files; fewer need no progress bar
+EXISTS = "đã có"
 
 
 @dataclass
@@ -41,8 +42,10 @@ class Result:
                 f"cần tỉnh: {self.source} → {self.target} (văn bản không nêu tỉnh; điền dòng "
                 '"Province:" hoặc nhập lại với --province "Tên tỉnh")'
             )
+        if self.status == SKIPPED and self.reason == EXISTS:
+            return f"bỏ qua ({EXISTS}): {self.target} — dùng --force để ghi đè"
         if self.status == SKIPPED:
-            return f"bỏ qua ({self.reason}): {self.target} — dùng --force để ghi đè"
+            return f"bỏ qua: {self.source}: {self.reason}"
         return f"lỗi: {self.source}: {self.reason}"
 
 
@@ -77,10 +80,11 @@ def import_page(
     output = writing.plan(draft, path, out_dir)
     claimed = {} if claimed is None else claimed
     if output.path in claimed:
-        return Result(path, SKIPPED, output.path, f"trùng địa chỉ với bài vừa nhập từ {claimed[output.path]}")
+        same = claimed[output.path]
+        return Result(path, SKIPPED, output.path, f"cùng địa chỉ {output.path} với bài vừa nhập từ {same}")
     claimed[output.path] = path
     if output.path.exists() and not force:
-        return Result(path, SKIPPED, output.path, "đã có")
+        return Result(path, SKIPPED, output.path, EXISTS)
     if not dry_run:
         output.path.parent.mkdir(parents=True, exist_ok=True)
         with open(output.path, "w", encoding="utf-8", newline="\n") as handle:
@@ -98,7 +102,7 @@ def inputs(paths: list[str]) -> tuple[list[Path], list[Result]]:
     for name in paths:
         path = Path(name)
         if path.is_dir():
-            files.extend(sorted(p for p in path.rglob("*") if p.suffix.lower() in SUFFIXES and p.is_file()))
+            files.extend(sorted(p for p in path.rglob("*") if _is_page(p, path)))
         elif path.is_file():
             if path.suffix.lower() in SUFFIXES:
                 files.append(path)
@@ -107,6 +111,12 @@ def inputs(paths: list[str]) -> tuple[list[Path], list[Result]]:
         else:
             problems.append(Result(path, FAILED, reason="không tìm thấy tệp hoặc thư mục này"))
     return list(dict.fromkeys(files)), problems
+
+
+def _is_page(path: Path, root: Path) -> bool:
+    """A page to import in a folder: not a file a browser saved beside a page ("Trang_files/")."""
+    saved_beside = any(part.endswith("_files") for part in path.relative_to(root).parts[:-1])
+    return path.suffix.lower() in SUFFIXES and path.is_file() and not saved_beside
 
 
 def run(args) -> int:
@@ -133,9 +143,12 @@ def run(args) -> int:
         print(result, file=sys.stderr if result.status == FAILED else sys.stdout)
 
     if len(files) >= _PROGRESS_FROM and sys.stderr.isatty():
+        from rich.console import Console
         from rich.progress import Progress
 
-        with Progress(transient=True) as progress:
+        # The bar on stderr; lines printed meanwhile go above it (stdout too when on the same terminal).
+        bar = Progress(console=Console(stderr=True), transient=True, redirect_stdout=sys.stdout.isatty())
+        with bar as progress:
             task = progress.add_task("Đang nhập", total=len(files))
             for path in files:
                 one(path)
@@ -143,8 +156,11 @@ def run(args) -> int:
     else:
         for path in files:
             one(path)
+    failed = [r for r in results if r.status == FAILED]
+    if failed and len(files) >= _PROGRESS_FROM:  # the reasons, again, where they cannot scroll away
+        print("Các tệp không nhập được:", *failed, sep="\n", file=sys.stderr)
     print(summary(results, args.dry_run))
-    return 1 if any(r.status == FAILED for r in results) else 0
+    return 1 if failed else 0
 
 
 def summary(results: list[Result], dry_run: bool = False) -> str:

@@ -30,11 +30,14 @@ TEXTS = (LINE, PARA, HEADING)
 
 _BAR = re.compile(r"\s+\|\s+")
 _LONG = 15  # words: a block this long is article text, not a byline or a dateline
+_FURNITURE = 12  # words: furniture is never longer ("Tin liên quan đến vụ án, …" is text)
 _SUMMARY_LENGTH = 300
 
 
 @dataclass
 class Block:
+    """One piece of a page: a line or paragraph, a caption, or a picture."""
+
     kind: str
     text: str = ""
     src: str = ""
@@ -161,10 +164,9 @@ def person_names(text: str) -> list[str]:
     text = vietnamese.clean_spaces(text)
     match = rules().byline.fullmatch(text)
     if match:
-        text = match["name"]
+        text = re.sub(r"\s*\([^)]*\)$", "", match["name"]).strip()  # "Minh Anh (CTV)"
     elif (vietnamese.normalize(text) + " ").startswith(tuple(w + " " for w in rules().not_names)):
         return []
-    text = re.sub(r"\s*\([^)]*\)\s*$", "", text).strip()
     names = []
     for part in re.split(r"\s+[-–—&]\s+|\s*[,;]\s*|\s+và\s+", text):
         tokens = part.split()
@@ -239,7 +241,7 @@ def _without_furniture(blocks: list[Block]) -> list[Block]:
         text = block.text.strip()
         if block.kind == IMAGE:
             kept.append(Block(IMAGE, text, block.src))
-        elif not text or r.furniture.match(text):
+        elif not text or (words(text) <= _FURNITURE and r.furniture.match(text)):
             continue
         elif block.kind == LINE and r.image_marker.match(text):
             is_file = re.search(r"\.\w{3,4}\Z", text)
@@ -275,7 +277,7 @@ def _until_end(blocks: list[Block], title: str) -> list[Block]:
     r, key = rules(), vietnamese.match_key(title)
     kept = []
     for block in blocks:
-        if block.kind in TEXTS and r.end.match(block.text):
+        if block.kind in TEXTS and words(block.text) <= _FURNITURE and r.end.match(block.text):
             break
         if block.kind in TEXTS and vietnamese.match_key(block.text) == key:
             continue
@@ -310,8 +312,8 @@ def _byline(blocks: list[Block]) -> tuple[list[str], list[Block]]:
         names = person_names(block.text)
         if names:
             return names, blocks[:index]
-        if words(block.text) > _LONG:
-            break
+        if words(block.text) > _LONG or (words(block.text) >= 4 and block.text[-1] in ".!?…:;"):
+            break  # article text: a byline comes after it
     for index, block in enumerate(blocks[:4]):
         if block.kind in TEXTS and rules().byline.fullmatch(block.text):
             names = person_names(block.text)
@@ -330,7 +332,7 @@ def _captions(blocks: list[Block]) -> list[Block]:
         previous = out[-1] if out else None
         after_image = previous is not None and previous.kind == IMAGE
         limit = 30 if after_image and not (previous.src or previous.text) else 40
-        caption = (after_image and words(block.text) <= limit) or (
+        caption = (after_image and block.kind != HEADING and words(block.text) <= limit) or (
             block.kind == LINE and _lone_caption(block.text, out, blocks[index + 1 :])
         )
         out.append(Block(CAPTION if caption else PARA, block.text))
@@ -403,9 +405,8 @@ def find_province(text: str, on: dt.date | None = None) -> str:
     """
     pattern, names = _province_pattern()
     r = rules()
-    form = _search_form(text)
-    if len(form) != len(text):  # text not NFC: offsets would not match
-        return ""
+    text = vietnamese.nfc(text)
+    form = _search_form(text)  # same length: a match's offsets are those of the written name
     scores: Counter[str] = Counter()
     first: dict[str, int] = {}
     for match in pattern.finditer(form):

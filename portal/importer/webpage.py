@@ -81,8 +81,9 @@ def _hints(soup: BeautifulSoup) -> Hints:
     titles = _meta(soup, "og:title", "twitter:title")
     if titles:
         hints.title = vietnamese.clean_spaces(titles[0])
-    for value in _meta(soup, "article:published_time", "datepublished", "pubdate", "publishdate", "date",
-                       "dc.date.issued", "dc.date"):
+    # Not a bare "date": portals put the day the page was made there.
+    published = ("article:published_time", "datepublished", "pubdate", "publishdate", "dc.date.issued")
+    for value in _meta(soup, *published):
         hints.date = _parse_datetime(value)
         if hints.date:
             break
@@ -193,11 +194,6 @@ def _drop_furniture(page: Tag, title: Tag | None) -> None:
         tag.decompose()
 
 
-def _own_text_length(tag: Tag) -> int:
-    """Characters of text in ``tag`` outside links."""
-    return sum(len(text.strip()) for text in tag.find_all(string=True) if text.find_parent("a") is None)
-
-
 def _content_root(page: Tag) -> Tag:
     """The element holding the most paragraph text (links left out)."""
     scores: dict[int, int] = defaultdict(int)
@@ -244,8 +240,19 @@ def _nearby_heading(root: Tag) -> Tag | None:
 
 # -- blocks ---------------------------------------------------------------------------------------
 
+def _inline(tag: Tag) -> str:
+    """The text of ``tag`` as a browser shows it on one line (no-break spaces kept)."""
+    parts = []
+    for node in tag.descendants:
+        if isinstance(node, NavigableString):
+            parts.append(str(node))
+        elif node.name == "br" or node.name in _BLOCKS:
+            parts.append(" ")
+    return _HTML_SPACE.sub(" ", "".join(parts)).strip(" ")
+
+
 def _text(tag: Tag) -> str:
-    return vietnamese.clean_spaces(_HTML_SPACE.sub(" ", tag.get_text(" ")))
+    return vietnamese.clean_spaces(_inline(tag))
 
 
 def _walk(tag: Tag, kind: str, blocks: list[Block], line: list[str]) -> None:
@@ -269,8 +276,8 @@ def _walk(tag: Tag, kind: str, blocks: list[Block], line: list[str]) -> None:
             blocks.append(Block(IMAGE, alt, src.strip()))
         elif name == "figcaption" or _is_caption(child, caption):
             _flush(kind, blocks, line)
-            text = _text(child)
-            if text:
+            text = _inline(child)
+            if text.strip():
                 blocks.append(Block(CAPTION, text))
         elif name in _BLOCKS:
             _flush(kind, blocks, line)
