@@ -46,12 +46,16 @@ def _build_tone_tables() -> tuple[dict[str, str], dict[str, str]]:
 _OLD_TO_NEW, _NEW_TO_OLD = _build_tone_tables()
 # The tone moves only on an open syllable ending in oa/oe/uy ("hoà", "khoẻ", "thuỷ"), never
 # after "q" where "u" belongs to the initial ("quý"), never before a final consonant ("hoàng").
-_OLD_STYLE = re.compile(
-    "(?<![qQ])(" + "|".join(map(re.escape, _OLD_TO_NEW)) + r")(?!\w)"
-)
-_NEW_STYLE = re.compile(
-    "(?<![qQ])(" + "|".join(map(re.escape, _NEW_TO_OLD)) + r")(?!\w)"
-)
+
+def _pair_pattern(pairs) -> re.Pattern:
+    """Two-letter endings as a first-letter class and a second-letter class (fast to scan)."""
+    firsts = "".join(sorted({pair[0] for pair in pairs}))
+    seconds = "".join(sorted({pair[1] for pair in pairs}))
+    return re.compile(f"(?<![qQ])[{firsts}][{seconds}](?!\\w)")
+
+
+_OLD_STYLE = _pair_pattern(_OLD_TO_NEW)
+_NEW_STYLE = _pair_pattern(_NEW_TO_OLD)
 
 
 def normalize_tones(text: str, style: str = "new") -> str:
@@ -60,9 +64,9 @@ def normalize_tones(text: str, style: str = "new") -> str:
     ``text`` must be NFC. The default, new style, is the canonical form of this project.
     """
     if style == "new":
-        return _OLD_STYLE.sub(lambda m: _OLD_TO_NEW[m.group(1)], text)
+        return _OLD_STYLE.sub(lambda m: _OLD_TO_NEW.get(m.group(), m.group()), text)
     if style == "old":
-        return _NEW_STYLE.sub(lambda m: _NEW_TO_OLD[m.group(1)], text)
+        return _NEW_STYLE.sub(lambda m: _NEW_TO_OLD.get(m.group(), m.group()), text)
     raise ValueError(f"unknown tone placement style: {style!r}")
 
 

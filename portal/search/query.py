@@ -19,6 +19,7 @@ Ranking, for a query of syllables s1 s2 … (all required):
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import itertools
 import os
@@ -28,7 +29,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from whoosh import highlight, index as whoosh_index, sorting
+from whoosh.matching import IntersectionMatcher, NullMatcher, WrappingMatcher
 from whoosh.query import And, AndMaybe, AndNot, Every, Or, Phrase, Query, Term
+from whoosh.query.spans import Span, SpanWrappingMatcher
+from whoosh.util import make_binary_tree
 
 from portal import gazetteer, urls, vietnamese
 from portal.search.analysis import abbreviation_forms, normalize_same_length, query_syllables
@@ -176,11 +180,50 @@ def parse(text: str) -> ParsedQuery:
     return parsed
 
 
-def _sequence(folded: tuple[str, ...], boost: float = 1.0) -> Query:
-    """Folded syllables in order, in the title or the body."""
+class AdjacentPhrase(Phrase):
+    """Whoosh's ``Phrase`` (slop 1) with a faster check of adjacency.
+
+    Whoosh builds a ``Span`` object for every position of every term in every candidate
+    document; this matcher intersects the decoded position lists as sets instead, which keeps
+    a phrase over common syllables affordable on a large index.
+    """
+
+    def matcher(self, searcher, context=None):
+        fieldname = self.fieldname
+        reader = searcher.reader()
+        if fieldname not in searcher.schema or not all((fieldname, w) in reader for w in self.words):
+            return NullMatcher()
+        matchers = [Term(fieldname, word).matcher(searcher, context) for word in self.words]
+        matcher = _AdjacentMatcher(matchers)
+        return WrappingMatcher(matcher, boost=self.boost) if self.boost != 1.0 else matcher
+
+
+class _AdjacentMatcher(SpanWrappingMatcher):
+    def __init__(self, matchers):
+        self.matchers = matchers
+        super().__init__(make_binary_tree(IntersectionMatcher, matchers))
+
+    def copy(self):
+        return self.__class__([m.copy() for m in self.matchers])
+
+    def replace(self, minquality=0):
+        return self if self.is_active() else NullMatcher()
+
+    def _get_spans(self):
+        starts = set(self.matchers[0].value_as("positions"))
+        for offset, matcher in enumerate(self.matchers[1:], 1):
+            starts.intersection_update(p - offset for p in matcher.value_as("positions"))
+            if not starts:
+                return []
+        last = len(self.matchers) - 1
+        return [Span(start, start + last) for start in sorted(starts)]
+
+
+def _sequence(folded: tuple[str, ...], field: str = "content", boost: float = 1.0) -> Query:
+    """Folded syllables in order in one field (the body field holds the title too)."""
     if len(folded) == 1:
-        return Or([Term("content", folded[0]), Term("title", folded[0])], boost=boost)
-    return Or([Phrase("content", list(folded)), Phrase("title", list(folded))], boost=boost)
+        return Term(field, folded[0], boost=boost)
+    return AdjacentPhrase(field, list(folded), boost=boost)
 
 
 def _groups(words: list[tuple[str, str]]) -> list[Query]:
@@ -203,26 +246,29 @@ def _groups(words: list[tuple[str, str]]) -> list[Query]:
     return clauses
 
 
-def build_query(parsed: ParsedQuery) -> Query:
+def required_query(parsed: ParsedQuery) -> Query:
+    """What every result must hold: each syllable (or abbreviation form), each quoted phrase,
+    none of the excluded words. Cheap to match: it decides the total and the facets."""
     required: list[Query] = _groups(parsed.words)
     required += [_sequence(tuple(f for _, f in phrase)) for phrase in parsed.phrases]
     query: Query = And(required) if len(required) > 1 else required[0]
-    boosts: list[Query] = []
-    folded = [f for _, f in parsed.words]
-    if len(folded) > 1:
-        boosts.append(_sequence(tuple(folded), boost=PHRASE_BOOST))
-        if len(folded) > 2:
-            boosts += [_sequence(tuple(folded[i: i + 2]), boost=1.0) for i in range(len(folded) - 1)]
-    boosts += [
-        Term("title", exact, boost=EXACT_TITLE_BOOST)
-        for exact, fold in parsed.words + [s for p in parsed.phrases for s in p]
-        if exact != fold
-    ]
-    if boosts:
-        query = AndMaybe(query, Or(boosts))
     if parsed.excluded:
         query = AndNot(query, Or([_sequence(tuple(f for _, f in ex)) for ex in parsed.excluded]))
     return query
+
+
+def build_query(parsed: ParsedQuery) -> Query:
+    """The ranked query: the required part, boosted by the syllables adjacent and in order, by
+    the syllables in the title, and by exact (diacritic) title matches."""
+    query = required_query(parsed)
+    folded = [f for _, f in parsed.words]
+    syllables = parsed.words + [s for p in parsed.phrases for s in p]
+    boosts: list[Query] = [Term("title", f) for _, f in syllables]
+    if len(folded) > 1:
+        boosts.append(_sequence(tuple(folded), boost=PHRASE_BOOST))
+        boosts.append(_sequence(tuple(folded), field="title", boost=PHRASE_BOOST))
+    boosts += [Term("title", exact, boost=EXACT_TITLE_BOOST) for exact, fold in syllables if exact != fold]
+    return AndMaybe(query, Or(boosts))
 
 
 def _exact_pattern(syllables: list[tuple[str, str]]) -> re.Pattern:
@@ -295,17 +341,19 @@ class Searcher:
             query = build_query(parsed)
 
         wanted = request.page * request.limit
-        depth = max(wanted, RERANK_DEPTH) if parsed.has_diacritics and request.sort == "relevance" else wanted
-        options = {"limit": depth, "filter": And(filters) if filters else None, "terms": True}
+        rerank = parsed.has_diacritics and request.sort == "relevance"
+        depth = max(wanted, RERANK_DEPTH) if rerank else wanted
+        filter_query = And(filters) if filters else None
         if request.sort == "newest" or parsed.empty:
-            options.update(sortedby="date", reverse=True)
-        results = searcher.search(query, groupedby=self._facets(), **options)
+            results = searcher.search(query, limit=depth, filter=filter_query, sortedby="date", reverse=True, terms=True)
+        else:
+            results = searcher.search(query, limit=depth, filter=filter_query, terms=True)
         results.formatter, results.fragmenter = self._formatter, self._fragmenter
-        response.total = len(results)
+        counting = query if parsed.empty else required_query(parsed)
+        response.total, response.facets = self._count(searcher, counting, request)
         response.pages = -(-response.total // request.limit)
-        response.facets = self._facet_counts(searcher, results, query, request)
 
-        hits = list(results)
+        hits = [results[i] for i in range(min(depth, results.scored_length()))]
         if parsed.has_diacritics and request.sort == "relevance":
             classes = {hit.docnum: _exactness(parsed, hit["title"] + "\n" + hit["content"]) for hit in hits}
             hits.sort(key=lambda hit: (-classes[hit.docnum], -hit.score))
@@ -330,22 +378,28 @@ class Searcher:
             "year": sorting.FieldFacet("year"),
         }
 
-    def _facet_counts(self, searcher, results, query, request) -> dict[str, dict[str, int]]:
-        """Counts per province (current unit) and year; each ignores its own filter."""
+    def _count(self, searcher, query, request) -> tuple[int, dict[str, dict[str, int]]]:
+        """Total and counts per province (current unit) and year, in unscored passes; each
+        facet ignores its own filter so readers see where else the query has results."""
+        filters = self._filters(request)
+        everything = searcher.search(
+            query, limit=None, scored=False, filter=And(filters) if filters else None, groupedby=self._facets()
+        )
+        total = len(everything)
         counts = {}
         for name in ("province", "year"):
+            groups = everything.groups(name)
             if getattr(request, name):
-                other = SearchRequest(request.q, **{k: getattr(request, k) for k in ("province", "year") if k != name})
-                filters = self._filters(other)
+                other = dataclasses.replace(request, **{name: None})
+                others = self._filters(other)
                 groups = searcher.search(
-                    query, limit=1, filter=And(filters) if filters else None, groupedby={name: self._facets()[name]}
+                    query, limit=None, scored=False, filter=And(others) if others else None,
+                    groupedby={name: self._facets()[name]},
                 ).groups(name)
-            else:
-                groups = results.groups(name)
             pairs = sorted(((key, len(docs)) for key, docs in groups.items() if key), key=lambda kv: (-kv[1], kv[0]))
             counts[name] = dict(pairs)
         counts["year"] = dict(sorted(counts["year"].items(), reverse=True))
-        return counts
+        return total, counts
 
     def _hit(self, hit, results) -> Hit:
         stored = hit.fields()

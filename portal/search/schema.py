@@ -11,7 +11,7 @@ from whoosh import fields
 
 from portal.search.analysis import FoldedPositions, VietnameseAnalyzer
 
-SCHEMA_VERSION = 1  # bump when the schema or the analysis changes: the next build reindexes all
+SCHEMA_VERSION = 2  # bump when the schema or the analysis changes: the next build reindexes all
 
 
 @dataclass
@@ -40,7 +40,7 @@ class SearchDocument:
         return {
             "url": self.url,
             "title": self.title,
-            "content": self.text,
+            "content": f"{self.title}\n\n{self.text}",  # the title too: one field to match
             "summary": self.summary,
             "date": self.date.replace(tzinfo=None),
             "year": str(self.date.year),
