@@ -212,7 +212,9 @@ def _read_header(article: ArticleFile, entries: list[tuple[int, str, str]]) -> N
     _read_slug(article, values)
     status = " ".join(values.get("status", [])).strip().lower() or "published"
     if status not in STATUSES:
-        article.problem(article.line_of("status"), f'trạng thái "{status}" không hợp lệ; dùng published, draft hoặc hidden')
+        article.problem(
+            article.line_of("status"), f'trạng thái "{status}" không hợp lệ; dùng published, draft hoặc hidden'
+        )
     article.status = status
 
 

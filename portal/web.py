@@ -42,7 +42,7 @@ from markupsafe import Markup
 from whoosh.index import IndexError as WhooshIndexError
 
 from portal import gazetteer, templating, urls
-from portal.search.query import BadRequest, SearchRequest, clean_query, searcher_for
+from portal.search.query import MAX_PAGE, BadRequest, SearchRequest, clean_query, searcher_for
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_SETTINGS = ROOT / "pelicanconf.py"
@@ -245,50 +245,52 @@ class PortalApp:
             "sort": request.sort,
             "sort_urls": {key: url(sort=key) for key in ("relevance", "newest")},
             "prev_url": url(page=min(request.page - 1, page_count)) if request.page > 1 else None,
-            "next_url": url(page=request.page + 1) if request.page < response.pages else None,
+            "next_url": url(page=request.page + 1) if request.page < min(response.pages, MAX_PAGE) else None,
         }
 
     # -- static files ---------------------------------------------------------------------
 
-    def resolve(self, path: str) -> Path | None:
-        """The file of the site a URL path names, or None (never anything outside the site)."""
+    def resolve(self, path: str) -> tuple[Path, bool] | None:
+        """The file of the site a URL path names and whether the path named a folder (its
+        ``index.html``), or None: never anything outside the site nor in its index."""
         if not path.startswith("/") or "\\" in path or any(ord(c) < 32 or ord(c) == 127 for c in path):
             return None
         parts = path[1:].split("/")
-        directory = parts[-1] == ""
-        if directory:
+        if parts[-1] == "":  # a directory URL
             parts = parts[:-1]
-        for part in parts:
-            if not part or part.startswith(".") or ":" in part:  # "", ".", "..", hidden, "C:"
+        for number, part in enumerate(parts):
+            if not part or ":" in part:  # "//", a drive letter
+                return None
+            if part.startswith(".") and not (number == 0 and part == ".well-known"):  # ".", "..", hidden
                 return None
         if parts and parts[0].casefold() == urls.SEARCH_INDEX_DIR:
             return None
         site = Path(os.path.realpath(self.site))
-        candidate = Path(os.path.realpath(site.joinpath(*parts)))
-        if candidate != site and site not in candidate.parents:
+        candidate = site.joinpath(*parts)
+        folder = candidate.is_dir()
+        if folder:
+            candidate = candidate / "index.html"
+        real = Path(os.path.realpath(candidate))
+        if site not in real.parents:
             return None  # a symlink pointing out of the site
         index_dir = Path(os.path.realpath(site / urls.SEARCH_INDEX_DIR))
-        if candidate == index_dir or index_dir in candidate.parents:
-            return None
-        if candidate.is_dir():
-            candidate = candidate / "index.html"
-            if candidate.is_symlink() and site not in Path(os.path.realpath(candidate)).parents:
-                return None
-        return candidate
+        if real == index_dir or index_dir in real.parents:
+            return None  # a symlink pointing into the index
+        return real, folder
 
     def static(self, path: str, query_string: str, environ) -> Response:
-        target = self.resolve(path)
-        if target is None:
+        resolved = self.resolve(path)
+        if resolved is None:
             return self.not_found()
+        target, folder = resolved
         try:
+            if not stat.S_ISREG(os.stat(target).st_mode):  # no folder, FIFO or device
+                return self.not_found()
             handle = open(target, "rb")  # noqa: SIM115 (closed by the WSGI server)
-        except (FileNotFoundError, NotADirectoryError, IsADirectoryError, PermissionError):
+        except OSError:
             return self.not_found()
         info = os.fstat(handle.fileno())
-        if not stat.S_ISREG(info.st_mode):
-            handle.close()
-            return self.not_found()
-        if not path.endswith("/") and target.name == "index.html" and not path.endswith("/index.html"):
+        if folder and not path.endswith("/"):
             handle.close()  # "/tinh/an-giang" → "/tinh/an-giang/" (relative links need the slash)
             return self.redirect(path + "/", query_string)
         content_type = _content_type(target.name)
@@ -424,7 +426,8 @@ def _path_for_log(environ) -> str:
     path = environ.get("PATH_INFO", "")
     query = environ.get("QUERY_STRING", "")
     text = path + ("?" + query if query else "")
-    return (text[:200] + "…") if len(text) > 200 else text
+    text = "".join(c if " " < c != "\x7f" else "?" for c in text[:200])  # no forged log lines
+    return text + "…" if len(path) + len(query) > 199 else text
 
 
 def make_app(site_dir: str | os.PathLike, settings_file: str | os.PathLike | None = None) -> PortalApp:
@@ -450,7 +453,12 @@ def serve(args) -> int:
         return 2
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s", stream=sys.stderr)
     app = make_app(site)
-    app.templates  # noqa: B018 (read the settings and the theme now: fail early, not on a request)
+    try:
+        app.templates.get_template("search.html")  # read the settings and the theme now, not on a request
+    except Exception as error:  # a broken pelicanconf.py or theme: say so, briefly
+        print(f"serve: không đọc được cấu hình hoặc giao diện ({app.settings_file}): "
+              f"{error.__class__.__name__}: {error}", file=sys.stderr)
+        return 1
     try:
         server = waitress.create_server(app, host=args.host, port=args.port, threads=args.threads, ident="portal")
     except OSError as error:

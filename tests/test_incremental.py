@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 
-from portal.search.query import SearchRequest, Searcher
+from portal.search.query import Searcher, SearchRequest
 from tests.conftest import build, page, write_article
 
 
@@ -19,7 +19,8 @@ def _search(site, q):
 
 def test_rebuild_updates_index_and_pages(tmp_path):
     content, out, cache = tmp_path / "content", tmp_path / "out", tmp_path / "cache"
-    first = write_article(content, "a.md", "Hội nghị về giao thông", "2024-01-05", "Hà Nội", body="Bàn về an toàn giao thông.")
+    first = write_article(content, "a.md", "Hội nghị về giao thông", "2024-01-05", "Hà Nội",
+                          body="Bàn về an toàn giao thông.")
     write_article(content, "b.md", "Diễn tập phòng cháy", "2024-02-05", "Hà Nội", body="Diễn tập phòng cháy chữa cháy.")
     gone = write_article(content, "c.md", "Tuần tra biên giới", "2024-03-05", "Lạng Sơn", body="Tuần tra đường biên.")
     assert build(content, out, cache).returncode == 0

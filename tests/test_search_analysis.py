@@ -9,7 +9,7 @@ import pytest
 
 from portal.search import analysis
 from portal.search.indexer import write_index
-from portal.search.query import SearchRequest, Searcher, parse
+from portal.search.query import Searcher, SearchRequest, parse
 from portal.search.schema import SearchDocument
 
 

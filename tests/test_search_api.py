@@ -19,6 +19,7 @@ from portal.search.query import MAX_LIMIT, SearchRequest
 from tests.helpers_server import Server, build_site, copy_content, raw_get
 
 ARTICLE_2012 = "/2012/cong-an-tinh-day-manh-phong-trao-toan-dan-bao-ve-antq-nam-2012/"
+ARTICLE_2021 = "/2022/hoi-nghi-tong-ket-phong-trao-toan-dan-bao-ve-antq-nam-2021/"
 ARTICLE_2019 = "/2019/hoi-nghi-tong-ket-phong-trao-toan-dan-bao-ve-an-ninh-to-quoc/"
 PAYLOAD = "<script>alert(1)</script>"
 
@@ -136,11 +137,16 @@ def test_api_suggests_a_spelling(server):
     assert fixed["total"] > 0
 
 
-@pytest.mark.xfail(reason="query.py: whoosh 2.7 Corrector.suggest scores candidates by maxdist, not by their "
-                   "distance, so 'binhh' → 'tinh' (more frequent, distance 2) beats 'binh' (distance 1)")
 def test_api_suggestion_prefers_the_nearest_word(server):
+    # whoosh's Corrector scores by maxdist, not by distance: "tinh" (distance 2) once beat "binh"
     _, data = api(server, q="quang binhh")
     assert data["suggestion"] == "quang binh"
+
+
+def test_api_literal_abbreviation_in_title_ranks_first(server):
+    # the expansion "an ninh tổ quốc" must not outscore the abbreviation itself in a title
+    _, data = api(server, q="ANTQ")
+    assert data["results"][0]["url"] in (ARTICLE_2012, ARTICLE_2021)
 
 
 @pytest.mark.parametrize(
@@ -367,6 +373,16 @@ def test_nothing_outside_the_site_nor_the_index_is_served(server, site, target):
         assert b'"documents"' not in body and b"Traceback" not in body
 
 
+def test_well_known_is_served_and_special_files_are_not(server, site):
+    (site / ".well-known").mkdir(exist_ok=True)
+    (site / ".well-known" / "security.txt").write_text("Contact: mailto:a@example.vn\n", encoding="utf-8")
+    response = requests.get(server.url + "/.well-known/security.txt", timeout=10)
+    assert response.status_code == 200 and response.text.startswith("Contact:")
+    if not (site / "fifo").exists():
+        os.mkfifo(site / "fifo")
+    assert requests.get(server.url + "/fifo", timeout=5).status_code == 404  # and no thread blocks on it
+
+
 def test_head_and_methods(server):
     for path in ("/", ARTICLE_2012, "/api/search?q=ANTQ", "/tim-kiem/?q=ANTQ", "/nope/"):
         head = requests.head(server.url + path, timeout=10)
@@ -476,10 +492,3 @@ def test_site_without_index_answers_503(tmp_path, site):
     assert status == 503 and "tạm thời chưa sẵn sàng".encode() in body
     status, _, _ = call("/")
     assert status == 200
-
-
-@pytest.mark.xfail(reason="query.py: the expansion 'an ninh tổ quốc' (four syllables, phrase) outscores the literal "
-                   "abbreviation, so the articles with ANTQ in their title rank last for 'ANTQ'")
-def test_api_literal_abbreviation_in_title_ranks_first(server):
-    _, data = api(server, q="ANTQ")
-    assert data["results"][0]["url"] in (ARTICLE_2012, "/2022/hoi-nghi-tong-ket-phong-trao-toan-dan-bao-ve-antq-nam-2021/")

@@ -16,7 +16,7 @@ import pytest
 
 from portal import corpus, vietnamese
 from portal.search.indexer import write_index
-from portal.search.query import SearchRequest, Searcher
+from portal.search.query import Searcher, SearchRequest
 from portal.search.schema import SearchDocument
 
 pytestmark = pytest.mark.corpus

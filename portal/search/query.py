@@ -28,7 +28,8 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from whoosh import highlight, index as whoosh_index, sorting
+from whoosh import highlight, sorting
+from whoosh import index as whoosh_index
 from whoosh.matching import IntersectionMatcher, NullMatcher, WrappingMatcher
 from whoosh.query import And, AndMaybe, AndNot, Every, Or, Phrase, Query, Term
 from whoosh.query.spans import Span, SpanWrappingMatcher
@@ -345,7 +346,9 @@ class Searcher:
         depth = max(wanted, RERANK_DEPTH) if rerank else wanted
         filter_query = And(filters) if filters else None
         if request.sort == "newest" or parsed.empty:
-            results = searcher.search(query, limit=depth, filter=filter_query, sortedby="date", reverse=True, terms=True)
+            results = searcher.search(
+                query, limit=depth, filter=filter_query, sortedby="date", reverse=True, terms=True
+            )
         else:
             results = searcher.search(query, limit=depth, filter=filter_query, terms=True)
         results.formatter, results.fragmenter = self._formatter, self._fragmenter
