@@ -19,19 +19,20 @@ Ranking, for a query of syllables s1 s2 … (all required):
 
 from __future__ import annotations
 
-import dataclasses
+import bisect
 import datetime as dt
 import itertools
 import os
 import re
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from whoosh import highlight, sorting
 from whoosh import index as whoosh_index
 from whoosh.matching import IntersectionMatcher, NullMatcher, WrappingMatcher
-from whoosh.query import And, AndMaybe, AndNot, Every, Or, Phrase, Query, Term
+from whoosh.query import And, AndNot, Every, Or, Phrase, Query, Term
 from whoosh.query.spans import Span, SpanWrappingMatcher
 from whoosh.util import make_binary_tree
 
@@ -43,8 +44,7 @@ MAX_SYLLABLES = 16
 MAX_LIMIT = 100
 MAX_PAGE = 500
 RERANK_DEPTH = 60
-PHRASE_BOOST = 4.0
-EXACT_TITLE_BOOST = 1.5
+CANDIDATES = 200  # BM25 candidates checked for adjacency before scanning every match
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff]")
 _PART = re.compile(r'(-?)"([^"]*)"?|(-?)(\S+)')
 _SORTS = ("relevance", "newest")
@@ -181,25 +181,76 @@ def parse(text: str) -> ParsedQuery:
     return parsed
 
 
+_request_memo = threading.local()  # per search request: phrase → ids of documents holding it
+
+
 class AdjacentPhrase(Phrase):
-    """Whoosh's ``Phrase`` (slop 1) with a faster check of adjacency.
+    """Whoosh's ``Phrase`` (slop 1) with a faster check of adjacency, done once per request.
 
     Whoosh builds a ``Span`` object for every position of every term in every candidate
-    document; this matcher intersects the decoded position lists as sets instead, which keeps
-    a phrase over common syllables affordable on a large index.
+    document; here the decoded position lists are intersected as sets. The documents holding the
+    phrase are found in one scan, remembered for the rest of the request (ranking, counting and
+    boosts all use the phrase) and served by skipping straight to them.
     """
 
-    def matcher(self, searcher, context=None):
-        fieldname = self.fieldname
+    def _present(self, searcher) -> bool:
         reader = searcher.reader()
-        if fieldname not in searcher.schema or not all((fieldname, w) in reader for w in self.words):
+        return self.fieldname in searcher.schema and all((self.fieldname, w) in reader for w in self.words)
+
+    def holders(self, searcher, context=None) -> list[int]:
+        """Sorted ids of the documents holding the phrase (one scan per request)."""
+        if not self._present(searcher):
+            return []
+        memo = getattr(_request_memo, "phrases", None)
+        key = (id(searcher.reader()), self.fieldname, tuple(self.words))
+        ids = memo.get(key) if memo is not None else None
+        if ids is None:
+            scan = _AdjacentMatcher([Term(self.fieldname, w).matcher(searcher, context) for w in self.words])
+            ids = list(scan.all_ids())
+            if memo is not None:
+                memo[key] = ids
+        return ids
+
+    def holding(self, searcher, candidates) -> set[int]:
+        """Which of ``candidates`` (document ids) hold the phrase, checking only those."""
+        if not self._present(searcher):
+            return set()
+        matchers = [Term(self.fieldname, w).matcher(searcher) for w in self.words]
+        found = set()
+        for docnum in sorted(candidates):
+            lists = []
+            for matcher in matchers:
+                if matcher.is_active() and matcher.id() < docnum:
+                    matcher.skip_to(docnum)
+                if not matcher.is_active() or matcher.id() != docnum:
+                    break
+                lists.append(matcher.value_as("positions"))
+            else:
+                if _adjacent(lists):
+                    found.add(docnum)
+        return found
+
+    def matcher(self, searcher, context=None):
+        ids = self.holders(searcher, context)
+        if not ids:
             return NullMatcher()
-        matchers = [Term(fieldname, word).matcher(searcher, context) for word in self.words]
-        matcher = _AdjacentMatcher(matchers)
-        return WrappingMatcher(matcher, boost=self.boost) if self.boost != 1.0 else matcher
+        terms = [Term(self.fieldname, w).matcher(searcher, context) for w in self.words]
+        return _KnownIdsMatcher(make_binary_tree(IntersectionMatcher, terms), ids, self.boost)
+
+
+def _adjacent(position_lists) -> set[int]:
+    """Start positions where each list's position follows the previous one."""
+    starts = set(position_lists[0])
+    for offset, positions in enumerate(position_lists[1:], 1):
+        starts.intersection_update(p - offset for p in positions)
+        if not starts:
+            break
+    return starts
 
 
 class _AdjacentMatcher(SpanWrappingMatcher):
+    """Documents where the terms' positions follow one another."""
+
     def __init__(self, matchers):
         self.matchers = matchers
         super().__init__(make_binary_tree(IntersectionMatcher, matchers))
@@ -207,17 +258,62 @@ class _AdjacentMatcher(SpanWrappingMatcher):
     def copy(self):
         return self.__class__([m.copy() for m in self.matchers])
 
+    def _get_spans(self):
+        starts = _adjacent([matcher.value_as("positions") for matcher in self.matchers])
+        last = len(self.matchers) - 1
+        return [Span(start, start + last) for start in sorted(starts)]
+
+
+class _KnownIdsMatcher(WrappingMatcher):
+    """The child's postings (and scores) restricted to a sorted list of document ids."""
+
+    def __init__(self, child, ids, boost=1.0):
+        super().__init__(child, boost=boost)
+        self._ids = ids
+        self._index = 0
+        self._align()
+
+    def _align(self):
+        ids, child = self._ids, self.child
+        while self._index < len(ids) and child.is_active():
+            target = ids[self._index]
+            if child.id() < target:
+                child.skip_to(target)
+                continue
+            if child.id() == target:
+                return
+            self._index = bisect.bisect_left(ids, child.id(), self._index)
+        self._index = len(ids)
+
+    def is_active(self):
+        return self._index < len(self._ids) and self.child.is_active()
+
+    def copy(self):
+        matcher = self.__class__(self.child.copy(), self._ids, self.boost)
+        matcher._index = self._index
+        return matcher
+
+    def _replacement(self, newchild):
+        return self.__class__(newchild, self._ids, self.boost)
+
     def replace(self, minquality=0):
         return self if self.is_active() else NullMatcher()
 
-    def _get_spans(self):
-        starts = set(self.matchers[0].value_as("positions"))
-        for offset, matcher in enumerate(self.matchers[1:], 1):
-            starts.intersection_update(p - offset for p in matcher.value_as("positions"))
-            if not starts:
-                return []
-        last = len(self.matchers) - 1
-        return [Span(start, start + last) for start in sorted(starts)]
+    def supports_block_quality(self):
+        return False
+
+    def next(self):
+        self._index += 1
+        self._align()
+
+    def skip_to(self, id):
+        self._index = bisect.bisect_left(self._ids, id, self._index)
+        self._align()
+
+    def all_ids(self):
+        while self.is_active():
+            yield self.id()
+            self.next()
 
 
 def _sequence(folded: tuple[str, ...], field: str = "content", boost: float = 1.0) -> Query:
@@ -227,7 +323,7 @@ def _sequence(folded: tuple[str, ...], field: str = "content", boost: float = 1.
     return AdjacentPhrase(field, list(folded), boost=boost)
 
 
-def _groups(words: list[tuple[str, str]]) -> list[Query]:
+def _groups(words: list[tuple[str, str]], with_title: bool = False) -> list[Query]:
     """One required clause per syllable, or per abbreviation span with its other forms."""
     forms = abbreviation_forms()
     longest = max((len(k) for k in forms), default=1)
@@ -242,7 +338,9 @@ def _groups(words: list[tuple[str, str]]) -> list[Query]:
                 index += size
                 break
         else:
-            clauses.append(_sequence((folded[index],)))
+            syllable = folded[index]
+            body = Term("content", syllable)
+            clauses.append(Or([body, Term("title", syllable)]) if with_title else body)
             index += 1
     return clauses
 
@@ -259,17 +357,22 @@ def required_query(parsed: ParsedQuery) -> Query:
 
 
 def build_query(parsed: ParsedQuery) -> Query:
-    """The ranked query: the required part, boosted by the syllables adjacent and in order, by
-    the syllables in the title, and by exact (diacritic) title matches."""
-    query = required_query(parsed)
-    folded = [f for _, f in parsed.words]
-    syllables = parsed.words + [s for p in parsed.phrases for s in p]
-    boosts: list[Query] = [Term("title", f) for _, f in syllables]
-    if len(folded) > 1:
-        boosts.append(_sequence(tuple(folded), boost=PHRASE_BOOST))
-        boosts.append(_sequence(tuple(folded), field="title", boost=PHRASE_BOOST))
-    boosts += [Term("title", exact, boost=EXACT_TITLE_BOOST) for exact, fold in syllables if exact != fold]
-    return AndMaybe(query, Or(boosts))
+    """The ranked query: the required part, each free syllable also scored in the title.
+
+    Only ``And``/``Or`` of terms (and remembered phrases), so Whoosh can skip blocks of
+    documents that cannot reach the top; adjacency is ranked by :func:`adjacency_query`."""
+    clauses: list[Query] = _groups(parsed.words, with_title=True)
+    clauses += [_sequence(tuple(f for _, f in phrase)) for phrase in parsed.phrases]
+    query: Query = And(clauses) if len(clauses) > 1 else clauses[0]
+    if parsed.excluded:
+        query = AndNot(query, Or([_sequence(tuple(f for _, f in ex)) for ex in parsed.excluded]))
+    return query
+
+
+def adjacency_query(parsed: ParsedQuery) -> Query | None:
+    """The free syllables adjacent and in order; its holders rank above the others."""
+    folded = tuple(f for _, f in parsed.words)
+    return _sequence(folded) if len(folded) > 1 else None
 
 
 def _exact_pattern(syllables: list[tuple[str, str]]) -> re.Pattern:
@@ -300,6 +403,57 @@ class MarkFormatter(highlight.Formatter):
         return highlight.htmlescape(text, quote=False)
 
 
+class PostingSets:
+    """Posting lists as sets of document numbers (cached), for counting without scoring.
+
+    Totals and facet counts need every matching document; intersecting sets in C is far
+    cheaper than walking Whoosh matchers in Python. One instance per opened index.
+    """
+
+    CACHE_SIZE = 4096
+
+    def __init__(self, searcher):
+        self.searcher = searcher
+        self.reader = searcher.reader()
+        self._cache: OrderedDict[tuple[str, str], frozenset] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def term(self, field: str, text: str) -> frozenset:
+        key = (field, text)
+        with self._lock:
+            if key in self._cache:
+                self._cache.move_to_end(key)
+                return self._cache[key]
+        try:
+            ids = frozenset(self.reader.postings(field, text).all_ids())
+        except Exception:  # whoosh raises TermNotFound for an unknown term
+            ids = frozenset()
+        with self._lock:
+            self._cache[key] = ids
+            if len(self._cache) > self.CACHE_SIZE:
+                self._cache.popitem(last=False)
+        return ids
+
+    def values(self, field: str) -> list[str]:
+        """Every indexed value of a keyword field (years, units)."""
+        return [v.decode("utf-8") if isinstance(v, bytes) else v for v in self.reader.lexicon(field)]
+
+    def ids(self, query: Query) -> frozenset | set:
+        """Documents matching one of the queries this module builds."""
+        if isinstance(query, Term):
+            return self.term(query.fieldname, query.text)
+        if isinstance(query, And):
+            parts = sorted((self.ids(q) for q in query.subqueries), key=len)
+            return parts[0].intersection(*parts[1:]) if parts else set()
+        if isinstance(query, Or):
+            return set().union(*(self.ids(q) for q in query.subqueries))
+        if isinstance(query, AndNot):
+            return self.ids(query.a) - self.ids(query.b)
+        if isinstance(query, AdjacentPhrase):
+            return set(query.holders(self.searcher))
+        return set(self.searcher.docs_for_query(query))  # Every
+
+
 class Searcher:
     """Queries over the index of one built site; reopens it when a build swapped it."""
 
@@ -327,9 +481,17 @@ class Searcher:
             if stamp != self._stamp:
                 index = whoosh_index.open_dir(str(self.index_dir))
                 self._searcher, self._index, self._stamp = index.searcher(), index, stamp
+                self._sets = PostingSets(self._searcher)
             return self._searcher
 
     def search(self, request: SearchRequest) -> SearchResponse:
+        _request_memo.phrases = {}
+        try:
+            return self._search(request)
+        finally:
+            _request_memo.phrases = None
+
+    def _search(self, request: SearchRequest) -> SearchResponse:
         response = SearchResponse(request.q, page=request.page, limit=request.limit, sort=request.sort)
         parsed = parse(request.q)
         searcher = self._current()
@@ -346,25 +508,55 @@ class Searcher:
         depth = max(wanted, RERANK_DEPTH) if rerank else wanted
         filter_query = And(filters) if filters else None
         if request.sort == "newest" or parsed.empty:
-            results = searcher.search(
-                query, limit=depth, filter=filter_query, sortedby="date", reverse=True, terms=True
-            )
+            results = searcher.search(query, limit=depth, filter=filter_query, sortedby="date", reverse=True)
+            hits, tiers = self._top(results, depth), {}
         else:
-            results = searcher.search(query, limit=depth, filter=filter_query, terms=True)
-        results.formatter, results.fragmenter = self._formatter, self._fragmenter
+            hits, tiers = self._ranked(searcher, parsed, query, filter_query, depth, wanted)
         counting = query if parsed.empty else required_query(parsed)
         response.total, response.facets = self._count(searcher, counting, request)
         response.pages = -(-response.total // request.limit)
 
-        hits = [results[i] for i in range(min(depth, results.scored_length()))]
-        if parsed.has_diacritics and request.sort == "relevance":
-            classes = {hit.docnum: _exactness(parsed, hit["title"] + "\n" + hit["content"]) for hit in hits}
-            hits.sort(key=lambda hit: (-classes[hit.docnum], -hit.score))
-        for hit in hits[wanted - request.limit: wanted]:
-            response.results.append(self._hit(hit, results))
+        if rerank:
+            classes = {hit.docnum: _exactness(parsed, hit["title"] + "\n" + hit.get("body", "")) for hit in hits}
+            # the exact phrase first, then the folded phrase, then scattered syllables
+            hits.sort(key=lambda h: (classes[h.docnum] < 2, tiers[h.docnum], -classes[h.docnum], -h.score))
+        response.results = [self._hit(hit) for hit in hits[wanted - request.limit: wanted]]
         if response.total == 0 and not parsed.empty:
             response.suggestion = self._suggest(searcher, parsed)
         return response
+
+    def _top(self, results, depth: int) -> list:
+        results.formatter, results.fragmenter = self._formatter, self._fragmenter
+        return [results[i] for i in range(min(depth, results.scored_length()))]
+
+    def _ranked(self, searcher, parsed: ParsedQuery, query: Query, filter_query, depth: int, wanted: int):
+        """Best ``depth`` hits: documents holding the syllables adjacent first, then the rest;
+        BM25F (title weighted) within each tier. Returns the hits and their tier (0 or 1).
+
+        Within a tier the order is BM25's, so when the BM25 top :data:`CANDIDATES` already
+        holds the ``wanted`` documents of the page, they are the tier's best: only those
+        candidates need their positions checked. Otherwise every match is checked (one scan)."""
+        adjacency = adjacency_query(parsed)
+        pool = max(CANDIDATES, 2 * depth)
+        top = self._top(searcher.search(query, limit=pool, filter=filter_query), pool)
+        if adjacency is None:
+            return top[:depth], {hit.docnum: 0 for hit in top}
+        exhaustive = len(top) < pool
+        holding = adjacency.holding(searcher, [hit.docnum for hit in top])
+        first = [hit for hit in top if hit.docnum in holding]
+        rest = [hit for hit in top if hit.docnum not in holding]
+        if len(first) < wanted and not exhaustive:
+            holders = set(adjacency.holders(searcher))
+            allowed = holders & set(searcher.docs_for_query(filter_query)) if filter_query is not None else holders
+            first = self._top(searcher.search(query, limit=depth, filter=allowed), depth)
+            if len(first) < depth:
+                rest = self._top(
+                    searcher.search(query, limit=depth - len(first), filter=filter_query, mask=holders),
+                    depth - len(first),
+                )
+        hits = first[:depth] + rest[: max(0, depth - len(first))]
+        tiers = {hit.docnum: 0 for hit in first} | {hit.docnum: 1 for hit in rest}
+        return hits, tiers
 
     def _filters(self, request: SearchRequest) -> list[Query]:
         filters = []
@@ -382,38 +574,31 @@ class Searcher:
         }
 
     def _count(self, searcher, query, request) -> tuple[int, dict[str, dict[str, int]]]:
-        """Total and counts per province (current unit) and year, in unscored passes; each
-        facet ignores its own filter so readers see where else the query has results."""
-        filters = self._filters(request)
-        everything = searcher.search(
-            query, limit=None, scored=False, filter=And(filters) if filters else None, groupedby=self._facets()
-        )
-        total = len(everything)
-        counts = {}
-        for name in ("province", "year"):
-            groups = everything.groups(name)
-            if getattr(request, name):
-                other = dataclasses.replace(request, **{name: None})
-                others = self._filters(other)
-                groups = searcher.search(
-                    query, limit=None, scored=False, filter=And(others) if others else None,
-                    groupedby={name: self._facets()[name]},
-                ).groups(name)
-            pairs = sorted(((key, len(docs)) for key, docs in groups.items() if key), key=lambda kv: (-kv[1], kv[0]))
-            counts[name] = dict(pairs)
-        counts["year"] = dict(sorted(counts["year"].items(), reverse=True))
-        return total, counts
+        """Total and counts per province (current unit) and year; each facet ignores its own
+        filter, so readers see where else the query has results."""
+        sets = self._sets
+        matching = sets.ids(query)
+        by_province = sets.term("province", request.province) if request.province else None
+        by_year = sets.term("year", str(request.year)) if request.year else None
+        in_year = matching & by_year if by_year is not None else matching
+        in_province = matching & by_province if by_province is not None else matching
+        total = len(in_year & by_province) if by_province is not None else len(in_year)
+        provinces = {unit: len(in_year & sets.term("unit", unit)) for unit in sets.values("unit")}
+        years = {year: len(in_province & sets.term("year", year)) for year in sets.values("year")}
+        return total, {
+            "province": dict(sorted(((k, v) for k, v in provinces.items() if v), key=lambda kv: (-kv[1], kv[0]))),
+            "year": dict(sorted(((k, v) for k, v in years.items() if v), reverse=True)),
+        }
 
-    def _hit(self, hit, results) -> Hit:
+    def _hit(self, hit) -> Hit:
         stored = hit.fields()
-        snippet = ""
-        if results.has_matched_terms() and hit.matched_terms():
-            try:
-                snippet = hit.highlights("content", top=2, minscore=1)
-            except Exception:  # highlighting is a nicety; never fail a query on it
-                snippet = ""
+        body = stored.get("body", "")
+        try:
+            snippet = hit.highlights("content", text=body, top=2, minscore=1)
+        except Exception:  # highlighting is a nicety; never fail a query on it
+            snippet = ""
         if not snippet:
-            snippet = highlight.htmlescape((stored.get("summary") or stored.get("content", ""))[:220])
+            snippet = highlight.htmlescape((stored.get("summary") or body)[:220], quote=False)
         return Hit(
             url=stored["url"],
             title=stored["title"],

@@ -11,7 +11,7 @@ from whoosh import fields
 
 from portal.search.analysis import FoldedPositions, VietnameseAnalyzer
 
-SCHEMA_VERSION = 2  # bump when the schema or the analysis changes: the next build reindexes all
+SCHEMA_VERSION = 4  # bump when the schema or the analysis changes: the next build reindexes all
 
 
 @dataclass
@@ -41,6 +41,7 @@ class SearchDocument:
             "url": self.url,
             "title": self.title,
             "content": f"{self.title}\n\n{self.text}",  # the title too: one field to match
+            "body": self.text,  # stored for snippets and re-ranking
             "summary": self.summary,
             "date": self.date.replace(tzinfo=None),
             "year": str(self.date.year),
@@ -53,12 +54,13 @@ class SearchDocument:
 
 
 def build_schema() -> fields.Schema:
-    content = fields.TEXT(analyzer=VietnameseAnalyzer(exact=False), phrase=True, stored=True)
+    content = fields.TEXT(analyzer=VietnameseAnalyzer(exact=False), phrase=True, stored=False)
     content.format = FoldedPositions(field_boost=1.0)
     return fields.Schema(
         url=fields.ID(stored=True, unique=True),
         title=fields.TEXT(analyzer=VietnameseAnalyzer(), phrase=True, stored=True, field_boost=2.0),
         content=content,
+        body=fields.STORED,
         summary=fields.STORED,
         date=fields.DATETIME(stored=True, sortable=True),
         year=fields.ID(stored=True, sortable=True),
