@@ -436,8 +436,15 @@ def make_app(site_dir: str | os.PathLike, settings_file: str | os.PathLike | Non
 
 
 def app_from_env() -> PortalApp:
-    """For WSGI servers: ``waitress-serve --call portal.web:app_from_env`` (site: ``$PORTAL_SITE``)."""
-    return make_app(os.environ.get("PORTAL_SITE", "output"))
+    """For WSGI servers: ``waitress-serve --call portal.web:app_from_env``.
+
+    The site folder is ``$PORTAL_SITE`` (default ``output``), the Pelican settings whose
+    globals the results page uses ``$PORTAL_SETTINGS`` (default ``pelicanconf.py``). Both are
+    read now, so a mistake stops the server at start rather than failing requests.
+    """
+    app = make_app(os.environ.get("PORTAL_SITE", "output"))
+    app.templates.get_template("search.html")
+    return app
 
 
 def serve(args) -> int:

@@ -39,16 +39,18 @@ def free_port() -> int:
 class Server:
     """``python -m portal serve`` in a subprocess, on a free port."""
 
-    def __init__(self, site: Path, log: Path, threads: int = 4):
+    def __init__(self, site: Path, log: Path, threads: int = 4, command=None, env: dict | None = None):
+        """``command(port)`` replaces ``python -m portal serve`` (e.g. waitress-serve)."""
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = log
         self._log = open(log, "wb")  # noqa: SIM115 (closed in stop)
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "portal", "serve", "--site", str(site), "--port", str(self.port),
-             "--threads", str(threads)],
-            cwd=ROOT, stdout=self._log, stderr=subprocess.STDOUT,
-        )
+        if command is None:
+            argv = [sys.executable, "-m", "portal", "serve", "--site", str(site), "--port", str(self.port),
+                    "--threads", str(threads)]
+        else:
+            argv = command(self.port)
+        self.process = subprocess.Popen(argv, cwd=ROOT, stdout=self._log, stderr=subprocess.STDOUT, env=env)
         deadline = time.monotonic() + 20
         while True:
             if self.process.poll() is not None:

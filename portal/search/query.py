@@ -324,8 +324,10 @@ def _sequence(folded: tuple[str, ...], field: str = "content", boost: float = 1.
 
 
 def _groups(words: list[tuple[str, str]], with_title: bool = False) -> list[Query]:
-    """One required clause per syllable, or per abbreviation span with its other forms."""
+    """One required clause per syllable, or per abbreviation span with its other forms;
+    ``with_title`` also scores each form in the title (weighted by the schema)."""
     forms = abbreviation_forms()
+    fields = ("content", "title") if with_title else ("content",)
     longest = max((len(k) for k in forms), default=1)
     folded = [f for _, f in words]
     clauses: list[Query] = []
@@ -334,13 +336,12 @@ def _groups(words: list[tuple[str, str]], with_title: bool = False) -> list[Quer
         for size in range(min(longest, len(folded) - index), 0, -1):
             span = tuple(folded[index: index + size])
             if span in forms:
-                clauses.append(Or([_sequence(span)] + [_sequence(alt) for alt in forms[span]]))
+                clauses.append(Or([_sequence(form, field) for form in (span, *forms[span]) for field in fields]))
                 index += size
                 break
         else:
-            syllable = folded[index]
-            body = Term("content", syllable)
-            clauses.append(Or([body, Term("title", syllable)]) if with_title else body)
+            terms = [Term(field, folded[index]) for field in fields]
+            clauses.append(Or(terms) if len(terms) > 1 else terms[0])
             index += 1
     return clauses
 
