@@ -21,10 +21,12 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import heapq
 import itertools
 import os
 import re
 import threading
+from array import array
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,7 +39,7 @@ from whoosh.query.spans import Span, SpanWrappingMatcher
 from whoosh.util import make_binary_tree
 
 from portal import gazetteer, urls, vietnamese
-from portal.search.analysis import abbreviation_forms, normalize_same_length, query_syllables
+from portal.search.analysis import VietnameseAnalyzer, abbreviation_forms, normalize_same_length, query_syllables
 
 MAX_QUERY_CHARS = 300
 MAX_SYLLABLES = 16
@@ -198,9 +200,13 @@ class AdjacentPhrase(Phrase):
         return self.fieldname in searcher.schema and all((self.fieldname, w) in reader for w in self.words)
 
     def holders(self, searcher, context=None) -> list[int]:
-        """Sorted ids of the documents holding the phrase (one scan per request)."""
+        """Sorted ids of the documents holding the phrase (remembered per opened index when
+        a :class:`PostingSets` serves the request, else per request)."""
         if not self._present(searcher):
             return []
+        sets = getattr(_request_memo, "sets", None)
+        if sets is not None and sets.searcher is searcher:
+            return sets.phrase(self)
         memo = getattr(_request_memo, "phrases", None)
         key = (id(searcher.reader()), self.fieldname, tuple(self.words))
         ids = memo.get(key) if memo is not None else None
@@ -404,14 +410,24 @@ class MarkFormatter(highlight.Formatter):
         return highlight.htmlescape(text, quote=False)
 
 
-class PostingSets:
-    """Posting lists as sets of document numbers (cached), for counting without scoring.
+def _highlight_terms(query: Query) -> frozenset:
+    """Folded syllables of the body field that a snippet should mark."""
+    return frozenset(text for field, text in query.iter_all_terms() if field == "content")
 
-    Totals and facet counts need every matching document; intersecting sets in C is far
-    cheaper than walking Whoosh matchers in Python. One instance per opened index.
+
+class PostingSets:
+    """Posting lists as sets of document numbers, and BM25F scores per document, cached for
+    one opened index.
+
+    A query over common syllables matches thousands of documents; walking them through Whoosh
+    matchers costs tens of microseconds each, for every query. Here a term's documents and
+    scores are computed once (by Whoosh's own matcher and weighting) and kept: matching is a
+    set intersection in C, scoring a few array look-ups per candidate.
     """
 
     CACHE_SIZE = 4096
+    SCORE_CACHE_SIZE = 256  # terms whose scores are kept (each an array over all documents)
+    CACHE_SCORES_FROM = 200  # postings; rarer terms are scored on the fly (cheap)
 
     def __init__(self, searcher):
         self.searcher = searcher
@@ -435,6 +451,73 @@ class PostingSets:
                 self._cache.popitem(last=False)
         return ids
 
+    def phrase(self, phrase: AdjacentPhrase) -> list[int]:
+        """Sorted ids of the documents holding ``phrase``: positions are checked only in the
+        documents holding all its syllables (a set intersection)."""
+        key = ("phrase", phrase.fieldname, tuple(phrase.words))
+        with self._lock:
+            if key in self._cache:
+                self._cache.move_to_end(key)
+                return self._cache[key]
+        parts = sorted((self.term(phrase.fieldname, w) for w in phrase.words), key=len)
+        candidates = parts[0].intersection(*parts[1:])
+        ids = sorted(phrase.holding(self.searcher, candidates))
+        with self._lock:
+            self._cache[key] = ids
+            if len(self._cache) > self.CACHE_SIZE:
+                self._cache.popitem(last=False)
+        return ids
+
+    def term_scores(self, field: str, text: str):
+        """BM25F score of ``text`` in ``field`` per document: an array (indexed by document
+        number) for common terms, a dict for rare ones."""
+        key = ("score", field, text)
+        with self._lock:
+            if key in self._cache:
+                self._cache.move_to_end(key)
+                return self._cache[key]
+        matcher = Term(field, text).matcher(self.searcher)
+        pairs = {}
+        while matcher.is_active():
+            pairs[matcher.id()] = matcher.score()
+            matcher.next()
+        scores = pairs
+        if len(pairs) >= self.CACHE_SCORES_FROM:
+            scores = array("f", bytes(4 * self.searcher.doc_count_all()))
+            for docnum, value in pairs.items():
+                scores[docnum] = value
+        with self._lock:
+            self._cache[key] = scores
+            self._cache.move_to_end(key)
+            kept = [k for k in self._cache if k[0] == "score" and isinstance(self._cache[k], array)]
+            for old in kept[: max(0, len(kept) - self.SCORE_CACHE_SIZE)]:
+                del self._cache[old]
+        return scores
+
+    def scorer(self, query: Query):
+        """A function: document number → score of ``query`` (Whoosh's sums: And, Or add up
+        their parts, a phrase scores as its terms, an excluded part scores nothing)."""
+        if isinstance(query, Term):
+            scores = self.term_scores(query.fieldname, query.text)
+            boost = query.boost
+            if isinstance(scores, array):
+                return (lambda doc: scores[doc] * boost) if boost != 1 else scores.__getitem__
+            return lambda doc: scores.get(doc, 0.0) * boost
+        if isinstance(query, AdjacentPhrase):
+            holders = set(query.holders(self.searcher))
+            parts = [self.scorer(Term(query.fieldname, w)) for w in query.words]
+            return lambda doc: sum(part(doc) for part in parts) * query.boost if doc in holders else 0.0
+        if isinstance(query, (And, Or)):
+            parts = [self.scorer(q) for q in query.subqueries]
+            return lambda doc: sum(part(doc) for part in parts)
+        if isinstance(query, AndNot):
+            return self.scorer(query.a)
+        return lambda doc: 0.0
+
+    def dates(self):
+        """Document number → sortable date value (Whoosh's column of the ``date`` field)."""
+        return self.reader.column_reader("date", translate=False)
+
     def values(self, field: str) -> list[str]:
         """Every indexed value of a keyword field (years, units)."""
         return [v.decode("utf-8") if isinstance(v, bytes) else v for v in self.reader.lexicon(field)]
@@ -452,7 +535,9 @@ class PostingSets:
             return self.ids(query.a) - self.ids(query.b)
         if isinstance(query, AdjacentPhrase):
             return set(query.holders(self.searcher))
-        return set(self.searcher.docs_for_query(query))  # Every
+        if isinstance(query, Every):
+            return frozenset(self.reader.all_doc_ids())
+        return set(self.searcher.docs_for_query(query))
 
 
 class Searcher:
@@ -465,6 +550,7 @@ class Searcher:
         self._index = None
         self._searcher = None
         self._formatter = MarkFormatter()
+        self._analyzer = VietnameseAnalyzer(exact=False)
         self._fragmenter = highlight.ContextFragmenter(maxchars=220, surround=70)
 
     @property
@@ -486,78 +572,77 @@ class Searcher:
             return self._searcher
 
     def search(self, request: SearchRequest) -> SearchResponse:
-        _request_memo.phrases = {}
+        self._current()
+        _request_memo.phrases, _request_memo.sets = {}, self._sets
         try:
             return self._search(request)
         finally:
-            _request_memo.phrases = None
+            _request_memo.phrases = _request_memo.sets = None
 
     def _search(self, request: SearchRequest) -> SearchResponse:
         response = SearchResponse(request.q, page=request.page, limit=request.limit, sort=request.sort)
         parsed = parse(request.q)
         searcher = self._current()
+        sets = self._sets
         filters = self._filters(request)
-        if parsed.empty:
-            if not filters:
-                return response
-            query: Query = Every()
-        else:
-            query = build_query(parsed)
+        if parsed.empty and not filters:
+            return response
+        required = Every() if parsed.empty else required_query(parsed)
+        matching = sets.ids(required)
+        response.total, response.facets = self._count(matching, request)
+        response.pages = -(-response.total // request.limit)
+        candidates = matching
+        for condition in filters:
+            candidates = candidates & sets.ids(condition)
 
         wanted = request.page * request.limit
         rerank = parsed.has_diacritics and request.sort == "relevance"
         depth = max(wanted, RERANK_DEPTH) if rerank else wanted
-        filter_query = And(filters) if filters else None
         if request.sort == "newest" or parsed.empty:
-            results = searcher.search(query, limit=depth, filter=filter_query, sortedby="date", reverse=True)
-            hits, tiers = self._top(results, depth), {}
+            dates = sets.dates()
+            ranked = heapq.nlargest(depth, candidates, key=lambda doc: (dates[doc], -doc))
+            scores, tiers = dict.fromkeys(ranked, 0.0), {}
         else:
-            hits, tiers = self._ranked(searcher, parsed, query, filter_query, depth, wanted)
-        counting = query if parsed.empty else required_query(parsed)
-        response.total, response.facets = self._count(searcher, counting, request)
-        response.pages = -(-response.total // request.limit)
-
+            ranked, scores, tiers = self._ranked(searcher, parsed, candidates, depth, wanted)
+        stored = {doc: searcher.stored_fields(doc) for doc in ranked}
         if rerank:
-            classes = {hit.docnum: _exactness(parsed, hit["title"] + "\n" + hit.get("body", "")) for hit in hits}
+            texts = {doc: f"{stored[doc]['title']}\n{stored[doc].get('body', '')}" for doc in ranked}
+            classes = {doc: _exactness(parsed, text) for doc, text in texts.items()}
             # the exact phrase first, then the folded phrase, then scattered syllables
-            hits.sort(key=lambda h: (classes[h.docnum] < 2, tiers[h.docnum], -classes[h.docnum], -h.score))
-        response.results = [self._hit(hit) for hit in hits[wanted - request.limit: wanted]]
+            ranked.sort(key=lambda doc: (classes[doc] < 2, tiers[doc], -classes[doc], -scores[doc], doc))
+        terms = _highlight_terms(required)
+        response.results = [
+            self._hit(stored[doc], scores[doc], terms) for doc in ranked[wanted - request.limit: wanted]
+        ]
         if response.total == 0 and not parsed.empty:
             response.suggestion = self._suggest(searcher, parsed)
         return response
 
-    def _top(self, results, depth: int) -> list:
-        results.formatter, results.fragmenter = self._formatter, self._fragmenter
-        return [results[i] for i in range(min(depth, results.scored_length()))]
+    def _ranked(self, searcher, parsed: ParsedQuery, candidates, depth: int, wanted: int):
+        """Best ``depth`` documents: those holding the syllables adjacent first, then the rest;
+        BM25F (title weighted) within each tier. Returns them, their scores and tiers.
 
-    def _ranked(self, searcher, parsed: ParsedQuery, query: Query, filter_query, depth: int, wanted: int):
-        """Best ``depth`` hits: documents holding the syllables adjacent first, then the rest;
-        BM25F (title weighted) within each tier. Returns the hits and their tier (0 or 1).
-
-        Within a tier the order is BM25's, so when the BM25 top :data:`CANDIDATES` already
-        holds the ``wanted`` documents of the page, they are the tier's best: only those
-        candidates need their positions checked. Otherwise every match is checked (one scan)."""
+        Within a tier the order is BM25F's, so when the best :data:`CANDIDATES` already hold
+        the ``wanted`` documents of the page, they are the tier's best: only those candidates
+        need their positions checked. Otherwise every candidate is checked (one scan)."""
+        score = self._sets.scorer(build_query(parsed))
+        scores = {doc: score(doc) for doc in candidates}
+        order = lambda doc: (scores[doc], -doc)  # noqa: E731 - deterministic ties
+        pool = heapq.nlargest(max(CANDIDATES, 2 * depth), scores, key=order)
         adjacency = adjacency_query(parsed)
-        pool = max(CANDIDATES, 2 * depth)
-        top = self._top(searcher.search(query, limit=pool, filter=filter_query), pool)
         if adjacency is None:
-            return top[:depth], {hit.docnum: 0 for hit in top}
-        exhaustive = len(top) < pool
-        holding = adjacency.holding(searcher, [hit.docnum for hit in top])
-        first = [hit for hit in top if hit.docnum in holding]
-        rest = [hit for hit in top if hit.docnum not in holding]
-        if len(first) < wanted and not exhaustive:
-            holders = set(adjacency.holders(searcher))
-            allowed = holders & set(searcher.docs_for_query(filter_query)) if filter_query is not None else holders
-            first = self._top(searcher.search(query, limit=depth, filter=allowed), depth)
-            if len(first) < depth:
-                rest = self._top(
-                    searcher.search(query, limit=depth - len(first), filter=filter_query, mask=holders),
-                    depth - len(first),
-                )
-        hits = first[:depth] + rest[: max(0, depth - len(first))]
-        tiers = {hit.docnum: 0 for hit in first} | {hit.docnum: 1 for hit in rest}
-        return hits, tiers
+            return pool[:depth], scores, dict.fromkeys(pool, 0)
+        holding = adjacency.holding(searcher, pool)
+        if len(holding) < wanted and len(pool) < len(candidates):
+            holding = set(adjacency.holders(searcher)) & candidates
+            first = heapq.nlargest(depth, holding, key=order)
+            rest = heapq.nlargest(depth, (d for d in candidates if d not in holding), key=order)
+        else:
+            first = [doc for doc in pool if doc in holding]
+            rest = [doc for doc in pool if doc not in holding]
+        ranked = first[:depth] + rest[: max(0, depth - len(first))]
+        tiers = {doc: (0 if doc in holding else 1) for doc in ranked}
+        return ranked, scores, tiers
 
     def _filters(self, request: SearchRequest) -> list[Query]:
         filters = []
@@ -574,11 +659,10 @@ class Searcher:
             "year": sorting.FieldFacet("year"),
         }
 
-    def _count(self, searcher, query, request) -> tuple[int, dict[str, dict[str, int]]]:
+    def _count(self, matching, request) -> tuple[int, dict[str, dict[str, int]]]:
         """Total and counts per province (current unit) and year; each facet ignores its own
         filter, so readers see where else the query has results."""
         sets = self._sets
-        matching = sets.ids(query)
         by_province = sets.term("province", request.province) if request.province else None
         by_year = sets.term("year", str(request.year)) if request.year else None
         in_year = matching & by_year if by_year is not None else matching
@@ -591,11 +675,12 @@ class Searcher:
             "year": dict(sorted(((k, v) for k, v in years.items() if v), reverse=True)),
         }
 
-    def _hit(self, hit) -> Hit:
-        stored = hit.fields()
+    def _hit(self, stored: dict, score: float, terms: frozenset) -> Hit:
         body = stored.get("body", "")
         try:
-            snippet = hit.highlights("content", text=body, top=2, minscore=1)
+            snippet = highlight.highlight(
+                body, terms, self._analyzer, self._fragmenter, self._formatter, top=2, minscore=1
+            )
         except Exception:  # highlighting is a nicety; never fail a query on it
             snippet = ""
         if not snippet:
@@ -606,7 +691,7 @@ class Searcher:
             date=stored["date"],
             province=stored.get("province_label", ""),
             snippet=snippet,
-            score=hit.score or 0.0,
+            score=score,
         )
 
     def _suggest(self, searcher, parsed: ParsedQuery) -> str | None:
