@@ -114,3 +114,6 @@ RELATIVE_URLS = False
 READERS = {"rst": None}  # articles are Markdown
 # Local builds have no SITEURL by design (publishconf.py sets it); don't warn about it.
 LOG_FILTER = [(30, "Feeds generated without SITEURL or FEED_DOMAIN set properly may not be valid")]
+
+# Templates don't change during a build: skip Jinja's check of the file before every render.
+JINJA_ENVIRONMENT = {"trim_blocks": True, "lstrip_blocks": True, "extensions": [], "auto_reload": False}

@@ -358,6 +358,7 @@ TRAVERSALS = [
     "/index.html%00.css", "/%00", "/%00/../pelicanconf.py", "/%c0%ae%c0%ae/pelicanconf.py", "/.%2e/pelicanconf.py",
     "/C:/Windows/win.ini", "/%ff%fe", "/" + "a/" * 2000, "/" + "%2e%2e/" * 50 + "etc/passwd",
     "/leak-file", "/leak-dir/pelicanconf.py", "/leak-dir/", "/index-link/manifest.json", "/.hidden",
+    "/.render-manifest.json", "/%2erender-manifest.json",
     "/search-index/manifest.json", "/search-index/", "/search-index", "/./search-index/manifest.json",
     "/tinh/../search-index/manifest.json", "/%73earch-index/manifest.json", "/SEARCH-INDEX/manifest.json",
 ]
