@@ -6,6 +6,7 @@ import concurrent.futures
 import json
 import os
 import re
+import shutil
 import sys
 import threading
 import time
@@ -18,6 +19,7 @@ import requests
 
 from portal import web
 from portal.search.query import MAX_LIMIT, SearchRequest
+from portal.search.schema import SCHEMA_VERSION
 from tests.helpers_server import Server, build_site, copy_content, raw_get
 
 ARTICLE_2012 = "/2012/cong-an-tinh-day-manh-phong-trao-toan-dan-bao-ve-antq-nam-2012/"
@@ -511,3 +513,18 @@ def test_runs_under_waitress_serve_with_app_from_env(site, tmp_path):
         assert requests.get(service.url + "/", timeout=10).status_code == 200
     finally:
         service.stop()
+
+
+def test_index_of_another_schema_answers_503(tmp_path, site):
+    old = tmp_path / "old"
+    shutil.copytree(site / "search-index", old / "search-index")
+    manifest = old / "search-index" / "manifest.json"
+    data = json.loads(manifest.read_text(encoding="utf-8"))
+    data["schema"] = SCHEMA_VERSION - 1  # written by an older version: its format may differ
+    manifest.write_text(json.dumps(data), encoding="utf-8")
+    app = web.make_app(old)
+    seen = {}
+    body = b"".join(app({"REQUEST_METHOD": "GET", "PATH_INFO": "/api/search", "QUERY_STRING": "q=an"},
+                        lambda status, headers: seen.update(status=status)))
+    assert seen["status"].startswith("503") and "make html" in json.loads(body)["error"]
+

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 
@@ -101,3 +102,13 @@ def test_damaged_index_exits_1(tmp_path):
     result = run_module("--site", str(tmp_path / "site"), "--json", "an")
     assert result.returncode == 1 and "make html" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_index_of_another_schema_exits_1(tmp_path, sample_site):
+    index = tmp_path / "site" / "search-index"
+    shutil.copytree(sample_site / "search-index", index)
+    (index / "manifest.json").write_text('{"schema": 0, "documents": {}}', encoding="utf-8")
+    result = run_module("--site", str(tmp_path / "site"), "an")
+    assert result.returncode == 1 and "make html" in result.stderr
+    assert "Traceback" not in result.stderr
+

@@ -16,8 +16,8 @@ import sys
 
 from whoosh.index import IndexError as WhooshIndexError
 
-from portal import dates, gazetteer
-from portal.search.query import BadRequest, SearchRequest, SearchResponse, searcher_for
+from portal import dates, gazetteer, web
+from portal.search.query import BadRequest, SearchRequest, SearchResponse
 
 _TAG = re.compile(r"<(/?)(\w+)[^>]*>")
 
@@ -56,7 +56,7 @@ def run(args) -> int:
         print("search: hãy nhập từ khoá cần tìm", file=sys.stderr)
         return 2
     try:
-        response = searcher_for(args.site).search(request)
+        response = web.search(args.site, request)
     except (FileNotFoundError, WhooshIndexError, OSError):
         print(
             f"search: không có chỉ mục tìm kiếm dùng được trong {args.site}/; "

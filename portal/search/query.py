@@ -518,6 +518,22 @@ class PostingSets:
         """Document number → sortable date value (Whoosh's column of the ``date`` field)."""
         return self.reader.column_reader("date", translate=False)
 
+    def warm(self, lock: threading.Lock, stop: threading.Event) -> None:
+        """Compute the scores of the most frequent terms ahead of queries (run in a
+        background thread when an index is opened; takes ``lock`` one term at a time)."""
+        frequent: list[tuple[int, str, str]] = []
+        for field, count in (("content", self.SCORE_CACHE_SIZE), ("title", self.SCORE_CACHE_SIZE // 4)):
+            with lock:
+                terms = [(info.doc_frequency(), field, text) for text, info in self.reader.iter_field(field)]
+            frequent += heapq.nlargest(count, (t for t in terms if t[0] >= self.CACHE_SCORES_FROM))
+        for _, field, text in sorted(frequent, reverse=True):
+            if stop.is_set():
+                return
+            text = text.decode("utf-8") if isinstance(text, bytes) else text
+            with lock:
+                self.term(field, text)
+                self.term_scores(field, text)
+
     def values(self, field: str) -> list[str]:
         """Every indexed value of a keyword field (years, units)."""
         return [v.decode("utf-8") if isinstance(v, bytes) else v for v in self.reader.lexicon(field)]
@@ -541,9 +557,13 @@ class PostingSets:
 
 
 class Searcher:
-    """Queries over the index of one built site; reopens it when a build swapped it."""
+    """Queries over the index of one built site; reopens it when a build swapped it.
 
-    def __init__(self, site: str | os.PathLike):
+    ``warm_up``: when an index is opened, compute the scores of its most frequent terms in a
+    background thread (the search service does; a one-off command line search does not)."""
+
+    def __init__(self, site: str | os.PathLike, warm_up: bool = False):
+        self.warm_up = warm_up
         self.site = Path(site)
         self._lock = threading.Lock()
         self._stamp = None
@@ -551,6 +571,10 @@ class Searcher:
         self._searcher = None
         self._formatter = MarkFormatter()
         self._analyzer = VietnameseAnalyzer(exact=False)
+        # One request at a time reads the index: Whoosh reads postings through shared file
+        # objects (seek + read), and the work is Python-bound, so threads gain nothing here.
+        self._search_lock = threading.Lock()
+        self._warming = threading.Event()
         self._fragmenter = highlight.ContextFragmenter(maxchars=220, surround=70)
 
     @property
@@ -569,15 +593,22 @@ class Searcher:
                 index = whoosh_index.open_dir(str(self.index_dir))
                 self._searcher, self._index, self._stamp = index.searcher(), index, stamp
                 self._sets = PostingSets(self._searcher)
+                self._warming.set()  # stop warming the previous index
+                self._warming = threading.Event()
+                if self.warm_up:
+                    threading.Thread(
+                        target=self._sets.warm, args=(self._search_lock, self._warming), daemon=True
+                    ).start()
             return self._searcher
 
     def search(self, request: SearchRequest) -> SearchResponse:
         self._current()
-        _request_memo.phrases, _request_memo.sets = {}, self._sets
-        try:
-            return self._search(request)
-        finally:
-            _request_memo.phrases = _request_memo.sets = None
+        with self._search_lock:
+            _request_memo.phrases, _request_memo.sets = {}, self._sets
+            try:
+                return self._search(request)
+            finally:
+                _request_memo.phrases = _request_memo.sets = None
 
     def _search(self, request: SearchRequest) -> SearchResponse:
         response = SearchResponse(request.q, page=request.page, limit=request.limit, sort=request.sort)
@@ -720,11 +751,11 @@ class Searcher:
 _searchers: dict[str, Searcher] = {}
 
 
-def searcher_for(site: str | os.PathLike) -> Searcher:
+def searcher_for(site: str | os.PathLike, warm_up: bool = False) -> Searcher:
     """One shared :class:`Searcher` per site folder in this process."""
     key = os.path.abspath(site)
     if key not in _searchers:
-        _searchers[key] = Searcher(key)
+        _searchers[key] = Searcher(key, warm_up=warm_up)
     return _searchers[key]
 
 
