@@ -27,7 +27,6 @@ import json
 import logging
 import mimetypes
 import os
-import re
 import stat
 import sys
 import time
@@ -43,9 +42,7 @@ from markupsafe import Markup
 from whoosh.index import IndexError as WhooshIndexError
 
 from portal import gazetteer, templating, urls
-from portal.search.indexer import MANIFEST
 from portal.search.query import MAX_PAGE, BadRequest, SearchRequest, clean_query, searcher_for
-from portal.search.schema import SCHEMA_VERSION
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_SETTINGS = ROOT / "pelicanconf.py"
@@ -375,44 +372,10 @@ class PortalApp:
         return env
 
 
-_SCHEMA = re.compile(rb'"schema"\s*:\s*(\d+)')
-_schema_checked: dict[str, tuple] = {}
-
-
-def index_outdated(site: str | os.PathLike) -> bool:
-    """True when the site's index was written with another schema than this code reads (a
-    build by an older version): searching it would fail, so say "rebuild" instead. Cheap: the
-    start of the manifest is read again only when the manifest changed."""
-    manifest = Path(site) / urls.SEARCH_INDEX_DIR / MANIFEST
-    try:
-        info = os.stat(manifest)
-    except OSError:
-        return False  # no index at all: the searcher says so
-    stamp = (info.st_ino, info.st_mtime_ns, info.st_size)
-    key = str(manifest)
-    cached = _schema_checked.get(key)
-    if cached and cached[0] == stamp:
-        return cached[1]
-    try:
-        with open(manifest, "rb") as handle:
-            match = _SCHEMA.search(handle.read(256))
-    except OSError:
-        return False
-    outdated = match is not None and int(match.group(1)) != SCHEMA_VERSION
-    _schema_checked[key] = (stamp, outdated)
-    return outdated
-
-
-class OutdatedIndex(FileNotFoundError):
-    """The index must be rebuilt by this version (``make html``)."""
-
-
 def search(site: str | os.PathLike, request: SearchRequest):
-    """:meth:`Searcher.search` on the shared searcher of ``site``; FileNotFoundError when there
-    is no index to use (missing, or written by another version)."""
-    if index_outdated(site):
-        raise OutdatedIndex(f"chỉ mục tìm kiếm trong {site} do phiên bản cũ ghi; hãy xây dựng lại trang (make html)")
-    return searcher_for(site).search(request)
+    """:meth:`Searcher.search` on the shared, warmed-up searcher of ``site``;
+    FileNotFoundError when there is no index to use (missing, or written by another version)."""
+    return searcher_for(site, warm_up=True).search(request)
 
 
 def search_url(request: SearchRequest, **changes) -> str:

@@ -29,27 +29,34 @@ import threading
 from array import array
 from collections import OrderedDict
 from dataclasses import dataclass, field
+from itertools import repeat
+from operator import mul
 from pathlib import Path
 
 from whoosh import highlight, sorting
 from whoosh import index as whoosh_index
 from whoosh.matching import IntersectionMatcher, NullMatcher, WrappingMatcher
-from whoosh.query import And, AndNot, Every, Or, Phrase, Query, Term
+from whoosh.query import And, AndNot, DisjunctionMax, Every, Or, Phrase, Query, Term
 from whoosh.query.spans import Span, SpanWrappingMatcher
 from whoosh.util import make_binary_tree
 
 from portal import gazetteer, urls, vietnamese
-from portal.search.analysis import VietnameseAnalyzer, abbreviation_forms, normalize_same_length, query_syllables
+from portal.search.analysis import abbreviation_forms, normalize_same_length, query_syllables
+from portal.search.indexer import read_manifest
 
 MAX_QUERY_CHARS = 300
 MAX_SYLLABLES = 16
 MAX_LIMIT = 100
 MAX_PAGE = 500
-RERANK_DEPTH = 60
+RERANK_DEPTH = 30
 CANDIDATES = 200  # BM25 candidates checked for adjacency before scanning every match
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff]")
 _PART = re.compile(r'(-?)"([^"]*)"?|(-?)(\S+)')
 _SORTS = ("relevance", "newest")
+
+
+class OutdatedIndex(FileNotFoundError):
+    """The index was written by another version of the schema: the site must be rebuilt."""
 
 
 class BadRequest(ValueError):
@@ -329,6 +336,11 @@ def _sequence(folded: tuple[str, ...], field: str = "content", boost: float = 1.
     return AdjacentPhrase(field, list(folded), boost=boost)
 
 
+def _fields_or(form: tuple[str, ...], fields: tuple[str, ...]) -> Query:
+    parts = [_sequence(form, field) for field in fields]
+    return Or(parts) if len(parts) > 1 else parts[0]
+
+
 def _groups(words: list[tuple[str, str]], with_title: bool = False) -> list[Query]:
     """One required clause per syllable, or per abbreviation span with its other forms;
     ``with_title`` also scores each form in the title (weighted by the schema)."""
@@ -342,7 +354,9 @@ def _groups(words: list[tuple[str, str]], with_title: bool = False) -> list[Quer
         for size in range(min(longest, len(folded) - index), 0, -1):
             span = tuple(folded[index: index + size])
             if span in forms:
-                clauses.append(Or([_sequence(form, field) for form in (span, *forms[span]) for field in fields]))
+                # the best-scoring form counts, so an article is not favoured for spelling it out
+                alternatives = [_fields_or(form, fields) for form in (span, *forms[span])]
+                clauses.append(DisjunctionMax(alternatives))
                 index += size
                 break
         else:
@@ -398,16 +412,48 @@ def _exactness(parsed: ParsedQuery, text: str) -> int:
     return 1 if all(e in words for e, _ in syllables) else 0
 
 
-class MarkFormatter(highlight.Formatter):
-    """Whoosh fragments as escaped text with plain ``<mark>`` around matches."""
+SNIPPET_CHARS = 220
 
-    between = " … "
 
-    def format_token(self, text, token, replace=False):
-        return "<mark>" + highlight.htmlescape(highlight.get_text(text, token, replace)) + "</mark>"
+def make_snippet(text: str, terms: frozenset[str], size: int = SNIPPET_CHARS) -> str:
+    """An escaped excerpt of ``text`` around the densest cluster of ``terms`` (folded
+    syllables), each marked ``<mark>``; "" when none occurs.
 
-    def _text(self, text):
-        return highlight.htmlescape(text, quote=False)
+    Whoosh's highlighter re-analyses the whole text into Token objects for every hit; folding
+    keeps character offsets (:func:`vietnamese.fold`), so one regular-expression pass over the
+    folded text finds the same syllables for a fraction of the cost."""
+    folded = vietnamese.fold(normalize_same_length(text))
+    if len(folded) != len(text):  # not NFC: offsets would drift
+        return ""
+    spans = [m.span() for m in _WORDS.finditer(folded) if m.group() in terms][:300]
+    if not spans:
+        return ""
+    best_start, best_count, end_index = spans[0][0], 0, 0
+    for index, (start, _) in enumerate(spans):
+        end_index = max(end_index, index)
+        while end_index + 1 < len(spans) and spans[end_index + 1][1] <= start + size:
+            end_index += 1
+        count = len({folded[a:b] for a, b in spans[index:end_index + 1]})
+        if count > best_count:
+            best_start, best_count = start, count
+    start = max(0, best_start - 40)
+    while start > 0 and not text[start - 1].isspace():
+        start -= 1
+    end = min(len(text), start + size)
+    while end < len(text) and not text[end].isspace():
+        end += 1
+    pieces, cursor = [], start
+    for a, b in spans:
+        if a >= start and b <= end:
+            pieces += [highlight.htmlescape(text[cursor:a], quote=False), "<mark>",
+                       highlight.htmlescape(text[a:b], quote=False), "</mark>"]
+            cursor = b
+    pieces.append(highlight.htmlescape(text[cursor:end], quote=False))
+    body = " ".join("".join(pieces).split())
+    return ("… " if start > 0 else "") + body + (" …" if end < len(text) else "")
+
+
+_WORDS = re.compile(r"\w+")
 
 
 def _highlight_terms(query: Query) -> frozenset:
@@ -494,25 +540,27 @@ class PostingSets:
                 del self._cache[old]
         return scores
 
-    def scorer(self, query: Query):
-        """A function: document number → score of ``query`` (Whoosh's sums: And, Or add up
-        their parts, a phrase scores as its terms, an excluded part scores nothing)."""
+    def scores(self, query: Query, documents: list[int]) -> list[float]:
+        """Scores of ``query`` for ``documents``, as Whoosh's matchers would add them up (And,
+        Or: sums; DisjunctionMax: the best; a phrase: its terms, where it is held), computed
+        with C-level ``map`` over the cached per-term arrays."""
         if isinstance(query, Term):
-            scores = self.term_scores(query.fieldname, query.text)
-            boost = query.boost
-            if isinstance(scores, array):
-                return (lambda doc: scores[doc] * boost) if boost != 1 else scores.__getitem__
-            return lambda doc: scores.get(doc, 0.0) * boost
+            values = self.term_scores(query.fieldname, query.text)
+            found = map(values.__getitem__, documents) if isinstance(values, array) else (
+                map(values.get, documents, repeat(0.0)))
+            return list(map(mul, found, repeat(query.boost))) if query.boost != 1 else list(found)
         if isinstance(query, AdjacentPhrase):
-            holders = set(query.holders(self.searcher))
-            parts = [self.scorer(Term(query.fieldname, w)) for w in query.words]
-            return lambda doc: sum(part(doc) for part in parts) * query.boost if doc in holders else 0.0
+            words = [Term(query.fieldname, w, boost=query.boost) for w in query.words]
+            held = set(query.holders(self.searcher))
+            return list(map(mul, self.scores(Or(words), documents), map(held.__contains__, documents)))
+        if isinstance(query, DisjunctionMax):
+            return list(map(max, *(self.scores(q, documents) for q in query.subqueries)))
         if isinstance(query, (And, Or)):
-            parts = [self.scorer(q) for q in query.subqueries]
-            return lambda doc: sum(part(doc) for part in parts)
+            parts = [self.scores(q, documents) for q in query.subqueries]
+            return list(map(sum, zip(*parts, strict=True))) if len(parts) > 1 else parts[0]
         if isinstance(query, AndNot):
-            return self.scorer(query.a)
-        return lambda doc: 0.0
+            return self.scores(query.a, documents)
+        return [0.0] * len(documents)
 
     def dates(self):
         """Document number → sortable date value (Whoosh's column of the ``date`` field)."""
@@ -522,17 +570,17 @@ class PostingSets:
         """Compute the scores of the most frequent terms ahead of queries (run in a
         background thread when an index is opened; takes ``lock`` one term at a time)."""
         frequent: list[tuple[int, str, str]] = []
-        for field, count in (("content", self.SCORE_CACHE_SIZE), ("title", self.SCORE_CACHE_SIZE // 4)):
+        for name, count in (("content", self.SCORE_CACHE_SIZE), ("title", self.SCORE_CACHE_SIZE // 4)):
             with lock:
-                terms = [(info.doc_frequency(), field, text) for text, info in self.reader.iter_field(field)]
+                terms = [(info.doc_frequency(), name, text) for text, info in self.reader.iter_field(name)]
             frequent += heapq.nlargest(count, (t for t in terms if t[0] >= self.CACHE_SCORES_FROM))
-        for _, field, text in sorted(frequent, reverse=True):
+        for _, name, text in sorted(frequent, reverse=True):
             if stop.is_set():
                 return
             text = text.decode("utf-8") if isinstance(text, bytes) else text
             with lock:
-                self.term(field, text)
-                self.term_scores(field, text)
+                self.term(name, text)
+                self.term_scores(name, text)
 
     def values(self, field: str) -> list[str]:
         """Every indexed value of a keyword field (years, units)."""
@@ -545,7 +593,7 @@ class PostingSets:
         if isinstance(query, And):
             parts = sorted((self.ids(q) for q in query.subqueries), key=len)
             return parts[0].intersection(*parts[1:]) if parts else set()
-        if isinstance(query, Or):
+        if isinstance(query, (Or, DisjunctionMax)):
             return set().union(*(self.ids(q) for q in query.subqueries))
         if isinstance(query, AndNot):
             return self.ids(query.a) - self.ids(query.b)
@@ -569,20 +617,18 @@ class Searcher:
         self._stamp = None
         self._index = None
         self._searcher = None
-        self._formatter = MarkFormatter()
-        self._analyzer = VietnameseAnalyzer(exact=False)
         # One request at a time reads the index: Whoosh reads postings through shared file
         # objects (seek + read), and the work is Python-bound, so threads gain nothing here.
         self._search_lock = threading.Lock()
         self._warming = threading.Event()
-        self._fragmenter = highlight.ContextFragmenter(maxchars=220, surround=70)
 
     @property
     def index_dir(self) -> Path:
         return self.site / urls.SEARCH_INDEX_DIR
 
     def _current(self):
-        """A Whoosh searcher on the index now in place (cheap: one stat per query)."""
+        """The Whoosh searcher and posting sets of the index now in place, together (one stat
+        per query; the index is reopened when a build swapped it)."""
         try:
             info = os.stat(self.index_dir / "manifest.json")
             stamp = (os.stat(self.index_dir).st_ino, info.st_ino, info.st_mtime_ns)
@@ -590,6 +636,10 @@ class Searcher:
             raise FileNotFoundError(f"không có chỉ mục tìm kiếm trong {self.site}; chạy make html") from None
         with self._lock:
             if stamp != self._stamp:
+                if read_manifest(self.index_dir) is None:
+                    raise OutdatedIndex(
+                        f"chỉ mục tìm kiếm trong {self.site} do phiên bản cũ ghi; hãy xây dựng lại trang (make html)"
+                    )
                 index = whoosh_index.open_dir(str(self.index_dir))
                 self._searcher, self._index, self._stamp = index.searcher(), index, stamp
                 self._sets = PostingSets(self._searcher)
@@ -599,28 +649,26 @@ class Searcher:
                     threading.Thread(
                         target=self._sets.warm, args=(self._search_lock, self._warming), daemon=True
                     ).start()
-            return self._searcher
+            return self._searcher, self._sets
 
     def search(self, request: SearchRequest) -> SearchResponse:
-        self._current()
         with self._search_lock:
-            _request_memo.phrases, _request_memo.sets = {}, self._sets
+            searcher, sets = self._current()
+            _request_memo.phrases, _request_memo.sets = {}, sets
             try:
-                return self._search(request)
+                return self._search(searcher, sets, request)
             finally:
                 _request_memo.phrases = _request_memo.sets = None
 
-    def _search(self, request: SearchRequest) -> SearchResponse:
+    def _search(self, searcher, sets, request: SearchRequest) -> SearchResponse:
         response = SearchResponse(request.q, page=request.page, limit=request.limit, sort=request.sort)
         parsed = parse(request.q)
-        searcher = self._current()
-        sets = self._sets
         filters = self._filters(request)
         if parsed.empty and not filters:
             return response
         required = Every() if parsed.empty else required_query(parsed)
         matching = sets.ids(required)
-        response.total, response.facets = self._count(matching, request)
+        response.total, response.facets = self._count(sets, matching, request)
         response.pages = -(-response.total // request.limit)
         candidates = matching
         for condition in filters:
@@ -634,7 +682,7 @@ class Searcher:
             ranked = heapq.nlargest(depth, candidates, key=lambda doc: (dates[doc], -doc))
             scores, tiers = dict.fromkeys(ranked, 0.0), {}
         else:
-            ranked, scores, tiers = self._ranked(searcher, parsed, candidates, depth, wanted)
+            ranked, scores, tiers = self._ranked(searcher, sets, parsed, candidates, depth, wanted)
         stored = {doc: searcher.stored_fields(doc) for doc in ranked}
         if rerank:
             texts = {doc: f"{stored[doc]['title']}\n{stored[doc].get('body', '')}" for doc in ranked}
@@ -649,15 +697,15 @@ class Searcher:
             response.suggestion = self._suggest(searcher, parsed)
         return response
 
-    def _ranked(self, searcher, parsed: ParsedQuery, candidates, depth: int, wanted: int):
+    def _ranked(self, searcher, sets, parsed: ParsedQuery, candidates, depth: int, wanted: int):
         """Best ``depth`` documents: those holding the syllables adjacent first, then the rest;
         BM25F (title weighted) within each tier. Returns them, their scores and tiers.
 
         Within a tier the order is BM25F's, so when the best :data:`CANDIDATES` already hold
         the ``wanted`` documents of the page, they are the tier's best: only those candidates
         need their positions checked. Otherwise every candidate is checked (one scan)."""
-        score = self._sets.scorer(build_query(parsed))
-        scores = {doc: score(doc) for doc in candidates}
+        documents = list(candidates)
+        scores = dict(zip(documents, sets.scores(build_query(parsed), documents), strict=True))
         order = lambda doc: (scores[doc], -doc)  # noqa: E731 - deterministic ties
         pool = heapq.nlargest(max(CANDIDATES, 2 * depth), scores, key=order)
         adjacency = adjacency_query(parsed)
@@ -690,10 +738,9 @@ class Searcher:
             "year": sorting.FieldFacet("year"),
         }
 
-    def _count(self, matching, request) -> tuple[int, dict[str, dict[str, int]]]:
+    def _count(self, sets, matching, request) -> tuple[int, dict[str, dict[str, int]]]:
         """Total and counts per province (current unit) and year; each facet ignores its own
         filter, so readers see where else the query has results."""
-        sets = self._sets
         by_province = sets.term("province", request.province) if request.province else None
         by_year = sets.term("year", str(request.year)) if request.year else None
         in_year = matching & by_year if by_year is not None else matching
@@ -708,12 +755,7 @@ class Searcher:
 
     def _hit(self, stored: dict, score: float, terms: frozenset) -> Hit:
         body = stored.get("body", "")
-        try:
-            snippet = highlight.highlight(
-                body, terms, self._analyzer, self._fragmenter, self._formatter, top=2, minscore=1
-            )
-        except Exception:  # highlighting is a nicety; never fail a query on it
-            snippet = ""
+        snippet = make_snippet(body, terms)
         if not snippet:
             snippet = highlight.htmlescape((stored.get("summary") or body)[:220], quote=False)
         return Hit(
