@@ -48,6 +48,7 @@ ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_SETTINGS = ROOT / "pelicanconf.py"
 SEARCH_PATH = "/" + urls.SEARCH_URL  # "/tim-kiem/"
 API_PATH = "/" + urls.SEARCH_API_URL  # "/api/search"
+STATUS_PATH = "/api/status"  # health check for load balancers and the benchmark
 MAX_PARAM_CHARS = 20_000  # per value; the query itself is cut much shorter by query.py
 
 logger = logging.getLogger("portal.web")
@@ -159,6 +160,8 @@ class PortalApp:
         query_string = environ.get("QUERY_STRING", "")
         if path in (API_PATH, API_PATH + "/"):
             return self.api(parse_query_string(query_string))
+        if path == STATUS_PATH:
+            return self.status()
         if path == SEARCH_PATH:
             return self.search_page(parse_query_string(query_string))
         if path == SEARCH_PATH.rstrip("/"):
@@ -174,6 +177,16 @@ class PortalApp:
             status = 200
         except BadRequest as error:
             data, status = {"error": str(error)}, 400
+        except (FileNotFoundError, WhooshIndexError):
+            data, status = {"error": "chưa có chỉ mục tìm kiếm; hãy xây dựng trang (make html)"}, 503
+        body = json.dumps(data, ensure_ascii=False).encode("utf-8")
+        return Response(status, body, "application/json; charset=utf-8",
+                        [("Cache-Control", "no-cache"), *SECURITY_HEADERS])
+
+    def status(self) -> Response:
+        """Health check: 200 with the index's document count and warm-up state, 503 without one."""
+        try:
+            data, status = searcher_for(self.site, warm_up=True).status(), 200
         except (FileNotFoundError, WhooshIndexError):
             data, status = {"error": "chưa có chỉ mục tìm kiếm; hãy xây dựng trang (make html)"}, 503
         body = json.dumps(data, ensure_ascii=False).encode("utf-8")

@@ -528,3 +528,21 @@ def test_index_of_another_schema_answers_503(tmp_path, site):
                         lambda status, headers: seen.update(status=status)))
     assert seen["status"].startswith("503") and "make html" in json.loads(body)["error"]
 
+
+
+def test_status_reports_the_index_and_its_warm_up(server, tmp_path):
+    deadline = time.monotonic() + 30
+    while True:
+        response = requests.get(server.url + "/api/status", timeout=10)
+        assert response.status_code == 200
+        data = response.json()
+        assert data["documents"] == 5
+        if data["ready"] or time.monotonic() > deadline:
+            break
+        time.sleep(0.1)
+    assert data["ready"] is True
+    seen = {}
+    app = web.make_app(tmp_path)  # a folder without an index
+    app({"REQUEST_METHOD": "GET", "PATH_INFO": "/api/status", "QUERY_STRING": ""},
+        lambda status, headers: seen.update(status=status))
+    assert seen["status"].startswith("503")

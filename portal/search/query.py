@@ -620,7 +620,8 @@ class Searcher:
         # One request at a time reads the index: Whoosh reads postings through shared file
         # objects (seek + read), and the work is Python-bound, so threads gain nothing here.
         self._search_lock = threading.Lock()
-        self._warming = threading.Event()
+        self._warming = threading.Event()  # set: stop warming
+        self._warmed = threading.Event()  # set: the frequent terms of the open index are cached
 
     @property
     def index_dir(self) -> Path:
@@ -644,12 +645,26 @@ class Searcher:
                 self._searcher, self._index, self._stamp = index.searcher(), index, stamp
                 self._sets = PostingSets(self._searcher)
                 self._warming.set()  # stop warming the previous index
-                self._warming = threading.Event()
+                self._warming, self._warmed = threading.Event(), threading.Event()
                 if self.warm_up:
-                    threading.Thread(
-                        target=self._sets.warm, args=(self._search_lock, self._warming), daemon=True
-                    ).start()
+                    threading.Thread(target=self._warm, args=(self._sets, self._warming, self._warmed),
+                                     daemon=True).start()
+                else:
+                    self._warmed.set()
             return self._searcher, self._sets
+
+    def _warm(self, sets, stop: threading.Event, done: threading.Event) -> None:
+        try:
+            sets.warm(self._search_lock, stop)
+        finally:
+            done.set()
+
+    def status(self) -> dict:
+        """For health checks: documents in the index, and whether its warm-up is over."""
+        with self._search_lock:
+            searcher, _ = self._current()
+            documents = searcher.doc_count()
+        return {"documents": documents, "ready": self._warmed.is_set()}
 
     def search(self, request: SearchRequest) -> SearchResponse:
         with self._search_lock:
