@@ -7,10 +7,10 @@ and, for short fields (titles), the exact form too at the *same position*. So:
 
 * "an ninh to quoc" matches the folded forms (and phrases of them);
 * "hoà"/"hòa", "thuỷ"/"thủy" and NFD input are already one form after normalisation;
-* a query with diacritics ranks articles holding exactly them first: exact title terms weigh
-  more, and the best candidates are re-ranked against their stored text (see
-  :mod:`portal.search.query`). Body text is indexed folded only, which halves the postings
-  Whoosh writes — the index is the costliest part of a build.
+* a query with diacritics ranks articles holding exactly them first: the best candidates are
+  re-ranked against their stored text (see :mod:`portal.search.query`). Body text is indexed
+  folded only, which halves the postings Whoosh writes — the index is the costliest part of
+  a build.
 
 There is no stemming and no stop list: "an" and "to" are Vietnamese syllables, not English
 words. Abbreviations (ANTQ ↔ an ninh Tổ quốc) are expanded at query time from

@@ -9,12 +9,17 @@ Ranking, for a query of syllables s1 s2 … (all required):
 
 * BM25F over title (weighted ×2) and body, on folded syllables, so typing without diacritics,
   in capitals, in NFD or with the other tone placement finds the same articles;
-* articles holding the syllables adjacent and in order (a phrase) are boosted, and so are
-  exact (diacritic) title matches;
+* articles holding the syllables adjacent and in order (a phrase) come before those where
+  they are scattered (BM25F orders each group);
 * when the query carries diacritics, the best candidates are re-ranked: the exact phrase
-  first, then all exact syllables, then folded-only matches ("đường" before "dương");
+  first, then the folded phrase, then scattered syllables, exact ones before folded-only
+  ("đường" before "dương");
 * abbreviations expand both ways: "ANTQ" also finds "an ninh Tổ quốc", "uy ban nhan dan"
-  also finds "UBND".
+  also finds "UBND"; an article scores by the best of the forms it holds.
+
+Matching and scoring run on :class:`PostingSets` (posting lists as sets, BM25F scores as
+arrays, computed once per opened index with Whoosh's own matchers and weighting) rather than
+through Whoosh's collectors, which walk every matching document in Python.
 """
 
 from __future__ import annotations
