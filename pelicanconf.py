@@ -6,6 +6,8 @@ import sys
 # The `portal` package (Vietnamese text, gazetteer, checks, search) sits beside this file.
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+from jinja2 import FileSystemBytecodeCache  # noqa: E402
+
 from portal import build, templating, urls  # noqa: E402
 
 SITENAME = "An ninh Tổ quốc"
@@ -115,5 +117,13 @@ READERS = {"rst": None}  # articles are Markdown
 # Local builds have no SITEURL by design (publishconf.py sets it); don't warn about it.
 LOG_FILTER = [(30, "Feeds generated without SITEURL or FEED_DOMAIN set properly may not be valid")]
 
-# Templates don't change during a build: skip Jinja's check of the file before every render.
-JINJA_ENVIRONMENT = {"trim_blocks": True, "lstrip_blocks": True, "extensions": [], "auto_reload": False}
+# Templates don't change during a build: skip Jinja's check of the file before every render,
+# and keep compiled templates between builds (Jinja's per-user cache in the temporary folder,
+# keyed by each template's source).
+JINJA_ENVIRONMENT = {
+    "trim_blocks": True,
+    "lstrip_blocks": True,
+    "extensions": [],
+    "auto_reload": False,
+    "bytecode_cache": FileSystemBytecodeCache(),
+}

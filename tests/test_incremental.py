@@ -27,6 +27,7 @@ def test_rebuild_updates_index_and_pages(tmp_path):
     before = _manifest(out)
     article_b = out / "2024" / "dien-tap-phong-chay" / "index.html"
     b_inode, b_mtime = article_b.stat().st_ino, article_b.stat().st_mtime_ns
+    site_inode = out.stat().st_ino
     a_mtime = (out / "2024" / "hoi-nghi-ve-giao-thong" / "index.html").stat().st_mtime_ns
     assert _search(out, "tuan tra") == ["2024/tuan-tra-bien-gioi/"]
 
@@ -35,8 +36,9 @@ def test_rebuild_updates_index_and_pages(tmp_path):
     os.utime(first, ns=(first.stat().st_atime_ns, first.stat().st_mtime_ns + 10**9))
     result = build(content, out, cache)
     assert result.returncode == 0, result.stderr
-    assert article_b.stat().st_ino != b_inode  # a new output was swapped in…
-    assert article_b.stat().st_mtime_ns == b_mtime  # …with the unchanged page copied, not rendered
+    assert out.stat().st_ino != site_inode  # a new output was swapped in…
+    assert article_b.stat().st_ino == b_inode  # …with the unchanged page linked, not rendered
+    assert article_b.stat().st_mtime_ns == b_mtime
     assert (out / "2024" / "hoi-nghi-ve-giao-thong" / "index.html").stat().st_mtime_ns != a_mtime
     edited = _manifest(out)
     assert {url for url in edited if edited[url] != before[url]} == {"2024/hoi-nghi-ve-giao-thong/"}
@@ -77,3 +79,38 @@ def test_damaged_index_is_rebuilt_in_full(tmp_path):
     (out / "search-index" / "manifest.json").write_text("{broken", encoding="utf-8")
     assert build(content, out, cache).returncode == 0
     assert _search(out, "CSGT") == ["2024/bai-ve-canh-sat-giao-thong/"]
+
+
+def test_edit_renders_again_only_the_listings_that_show_the_article(tmp_path):
+    content, out, cache = tmp_path / "content", tmp_path / "out", tmp_path / "cache"
+    edited = write_article(content, "a.md", "Hội nghị về giao thông", "2024-01-05", "Hà Nội",
+                           body="Bàn về an toàn giao thông.")
+    write_article(content, "b.md", "Tuần tra biên giới", "2023-03-05", "Lạng Sơn", body="Tuần tra đường biên.")
+    assert build(content, out, cache).returncode == 0
+    listings = {
+        "shows the edit": ["index.html", "tinh/ha-noi/index.html", "nam/2024/index.html",
+                           "tinh/ha-noi/2024/index.html", "tac-gia/ban-bien-tap/index.html"],
+        "does not": ["tinh/lang-son/index.html", "nam/2023/index.html", "tinh/lang-son/2023/index.html"],
+    }
+    for names in listings.values():  # mark the previous build's pages: a reused page keeps the mark
+        for name in names:
+            path = out / name
+            path.write_text(path.read_text(encoding="utf-8").replace("</main>", "<!--old--></main>"),
+                            encoding="utf-8")
+
+    write_article(content, "a.md", "Hội nghị về giao thông", "2024-01-05", "Hà Nội", body="Bàn về xe máy điện.")
+    os.utime(edited, ns=(edited.stat().st_atime_ns, edited.stat().st_mtime_ns + 10**9))
+    result = build(content, out, cache)
+    assert result.returncode == 0, result.stderr
+    for name in listings["shows the edit"]:
+        text = (out / name).read_text(encoding="utf-8")
+        assert "<!--old-->" not in text and "xe máy điện" in text, name
+    for name in listings["does not"]:
+        assert "<!--old-->" in (out / name).read_text(encoding="utf-8"), name
+
+    # a new article changes what every page shows (counts, menus): nothing is reused
+    write_article(content, "c.md", "Diễn tập phòng cháy", "2023-06-05", "Cao Bằng")
+    assert build(content, out, cache).returncode == 0
+    for name in listings["does not"]:
+        assert "<!--old-->" not in (out / name).read_text(encoding="utf-8"), name
+    assert "Diễn tập phòng cháy" in (out / "nam" / "2023" / "index.html").read_text(encoding="utf-8")

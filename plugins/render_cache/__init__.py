@@ -1,27 +1,39 @@
-"""Pelican plugin: reuse article pages of the previous build when nothing they show changed.
+"""Pelican plugin: reuse the pages of the previous build that would come out the same.
 
 Pelican renders every page on every build; with thousands of articles that is most of a
-rebuild. This plugin supplies a ``Writer`` (``get_writer`` signal) that, for an article page,
-copies the file of the previous build instead of rendering it when its key is unchanged:
+rebuild. This plugin supplies a ``Writer`` (``get_writer`` signal) that keys each page it
+writes and, when the key is the one recorded by the previous build, takes the previous file
+instead of rendering the template:
 
-* the site key: templates, theme-facing code and data, settings, and the URL, title, date,
-  provinces and tags of every article — what an article page may show of *other* articles
-  (sidebars, neighbours, related lists). Adding, removing or retitling an article re-renders
-  every article page; editing a body re-renders one. A theme whose article pages show more of
-  other articles (their summaries, say) must add it here;
-* the page key: the article's source file (path, size, modification time), its URL, and the
-  URLs of its previous/next/related articles.
+* the site key: templates, theme-facing code and data, settings, the URL, title, date,
+  author, provinces and tags of every article and the URL and title of every page — what any
+  page may show of the site as a whole (menus, sidebars, neighbours, related lists, counts).
+  Adding, removing or retitling an article renders every page again;
+* an article page's key: its source file (path, size, modification time), its URL and the
+  URLs of its previous/next/related articles. It is reused as a hard link to the previous
+  build's file (a copy where links are impossible), keeping its time for web caches;
+* a listing page's key (home, year, province, tag, author pages, each page of them): what the
+  writer passes the template — the articles listed (their URL and source file), the page
+  number and page count, the tag, author, province or year. A paginated page is assumed to
+  show its own slice of the list and the list's length, and a page given every article
+  (Pelican's ``all_articles``, the archives) to show no more of them than the site key holds.
+  Editing one article's body renders again only the listing pages that list it.
+
+A theme that shows more of other articles than the site key holds (their summaries in a
+sidebar, say) must add it to the site key. Nothing ever writes through a link: a later write
+to the same name replaces the link by a new file. Keys live in ``.render-manifest.json``
+inside the output, so they always describe the files beside them (the whole output is
+swapped in at once, see ``portal.build``). Feeds and the sitemap are always regenerated.
+``make clean`` forgets everything.
 
 It also fixes each article's URL once (Pelican's ``override_url``): Pelican otherwise
 recomputes it from its pattern at every access, tens of thousands of times per build.
-
-Keys are kept in ``.render-manifest.json`` inside the output, so they always describe the
-files beside them (the whole output is swapped in at once, see ``portal.build``). Listing
-pages, feeds and the sitemap are always regenerated. ``make clean`` forgets everything.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import datetime
 import hashlib
 import json
 import os
@@ -29,6 +41,10 @@ import shutil
 from pathlib import Path
 
 from pelican import signals
+from pelican.contents import Content
+from pelican.paginator import Page, Paginator
+from pelican.urlwrappers import URLWrapper
+from pelican.utils import sanitised_join
 from pelican.writers import Writer
 
 from portal.build import FINAL_OUTPUT_SETTING
@@ -37,6 +53,7 @@ MANIFEST = ".render-manifest.json"
 ROOT = Path(__file__).resolve().parents[2]
 _CODE = ("portal/*.py", "portal/data/*", "plugins/*/*.py")
 _PATH_SETTINGS = {"PATH", "OUTPUT_PATH", "CACHE_PATH", FINAL_OUTPUT_SETTING, "THEME"}
+_PAGINATION_KEYS = ("_paginator", "_page", "_previous_page", "_next_page")
 _state: dict = {}
 
 
@@ -66,27 +83,30 @@ def _settings_digest(settings: dict) -> str:
 
 def prepare(generators) -> None:
     """Compute the site key and load the previous manifest, before anything is written."""
-    from pelican.generators import ArticlesGenerator
+    from pelican.generators import ArticlesGenerator, PagesGenerator
 
     _state.clear()
     articles = next((g for g in generators if isinstance(g, ArticlesGenerator)), None)
     if articles is None:
         return
+    pages = next((g for g in generators if isinstance(g, PagesGenerator)), None)
     settings = articles.settings
     for article in articles.articles + articles.drafts + articles.hidden_articles:
         # Pelican recomputes URLs from their pattern on every access; fix each once.
         article.override_url = article.url
     theme = Path(articles.theme) / "templates"
     listed = [
-        (a.url, a.title, a.date.isoformat(), [str(p) for p in getattr(a, "provinces", [])],
-         [str(t) for t in getattr(a, "tags", [])])
+        (a.url, a.title, a.date.isoformat(), str(getattr(a, "author", "")),
+         [str(p) for p in getattr(a, "provinces", [])], [str(t) for t in getattr(a, "tags", [])])
         for a in articles.articles
     ]
+    listed_pages = [(p.url, p.title) for p in (pages.pages if pages else [])]
     site_key = _digest(
         _files_digest([theme] + [Path(p) for p in settings.get("THEME_TEMPLATES_OVERRIDES", [])]),
         _files_digest([ROOT], _CODE),
         _settings_digest(settings),
         listed,
+        listed_pages,
     )
     final = settings.get(FINAL_OUTPUT_SETTING, articles.output_path)
     try:
@@ -100,49 +120,156 @@ def prepare(generators) -> None:
         previous=previous.get("pages", {}) if previous.get("site") == site_key else {},
         pages={},
         reused=0,
+        stamps={},
+        contents={},
+        lists={},
+        whole_site=(articles.articles, articles.dates),
+        shared_names=set(articles.context),  # what every page gets; the rest is the page's own
     )
 
 
+def _source_stamp(content) -> tuple:
+    """Path, size and modification time of an article's source (once per build)."""
+    source = content.source_path
+    stamps = _state["stamps"]
+    if source not in stamps:
+        try:
+            stat = os.stat(source)
+            stamps[source] = (source, stat.st_size, stat.st_mtime_ns)
+        except (OSError, TypeError):
+            stamps[source] = (source, None, None)
+    return stamps[source]
+
+
 def _page_key(article, template) -> str:
-    source = article.source_path
-    try:
-        stat = os.stat(source)
-        stamp = (stat.st_size, stat.st_mtime_ns)
-    except OSError:
-        stamp = None
     neighbours = [getattr(getattr(article, name, None), "url", None) for name in ("prev_article", "next_article")]
     related = [a.url for a in getattr(article, "related_articles", [])]
-    return _digest(source, stamp, article.url, getattr(template, "name", ""), neighbours, related)
+    return _digest(_source_stamp(article), article.url, getattr(template, "name", ""), neighbours, related)
+
+
+class _Undescribable(Exception):
+    """A template variable this plugin cannot key: the page is rendered."""
+
+
+def _describe(value):
+    """A plain, comparable stand-in for a template variable of a listing page."""
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    if isinstance(value, Content):
+        memo = _state["contents"].get(id(value))
+        if memo is None or memo[0] is not value:
+            memo = _state["contents"][id(value)] = (value, (value.url, _source_stamp(value)))
+        return memo[1]
+    if isinstance(value, URLWrapper):
+        return (type(value).__name__, value.name, value.url)
+    if isinstance(value, Page):  # one page of a paginated list: its slice, number and count
+        return ("page", value.number, value.paginator.num_pages, value.paginator.count,
+                _describe(value.object_list))
+    if isinstance(value, Paginator):
+        return ("paginator", value.count, value.num_pages)
+    if isinstance(value, (datetime.date, datetime.time)):
+        return value.isoformat()
+    if isinstance(value, (list, tuple)):
+        if any(value is whole for whole in _state["whole_site"]):
+            return "whole site"  # what a page may show of every article is in the site key
+        # The same long lists (every article, a tag's articles) come with many pages: key each once.
+        memo = _state["lists"].get(id(value))
+        if memo is None or memo[0] is not value:
+            memo = _state["lists"][id(value)] = (value, _digest([_describe(item) for item in value]))
+        return memo[1]
+    if isinstance(value, dict):
+        return sorted((str(k), _describe(v)) for k, v in value.items())
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return (type(value).__name__, [_describe(getattr(value, f.name)) for f in dataclasses.fields(value)])
+    raise _Undescribable(type(value).__name__)
+
+
+def _listing_key(template, localcontext: dict, names: set[str], paginated: set[str]) -> str | None:
+    """The key of a listing page from what the writer passes its template, or None."""
+    described = []
+    try:
+        for name in sorted(names):
+            value = localcontext.get(name)
+            if name in paginated and isinstance(value, (list, tuple)):
+                value = len(value)  # a paginated page shows its slice (described with the page) and the length
+            described.append((name, _describe(value)))
+    except _Undescribable:
+        return None
+    return _digest(_state["site_key"], getattr(template, "name", ""), localcontext.get("output_file"), described)
+
+
+class _ReusingTemplate:
+    """Stands in for a listing page's template: returns the previous build's page when its key matches."""
+
+    def __init__(self, template, names: set[str], paginated: set[str]):
+        self.template, self.names, self.paginated = template, names, paginated
+        self.name = getattr(template, "name", "")
+
+    def render(self, localcontext: dict) -> str:
+        name = localcontext.get("output_file")
+        key = _listing_key(self.template, localcontext, self.names, self.paginated) if name else None
+        if key is not None:
+            _state["pages"][name] = key
+            if _state["previous"].get(name) == key:
+                try:
+                    with open(os.path.join(_state["final"], name), encoding="utf-8") as handle:
+                        text = handle.read()
+                except OSError:
+                    pass
+                else:
+                    _state["reused"] += 1
+                    return text
+        return self.template.render(localcontext)
 
 
 class CachingWriter(Writer):
-    """Pelican's writer, copying unchanged article pages from the previous build."""
+    """Pelican's writer, taking unchanged pages from the previous build."""
+
+    def __init__(self, output_path, settings=None):
+        super().__init__(output_path, settings)
+        self._linked: set[str] = set()
 
     def write_file(self, name, template, context, relative_urls=False, paginated=None,
                    template_name=None, override_output=False, url=None, **kwargs):
         article = kwargs.get("article")
-        if not _state or article is None or not name:
-            return super().write_file(name, template, context, relative_urls, paginated,
-                                      template_name, override_output, url, **kwargs)
-        key = _page_key(article, template)
-        _state["pages"][name] = key
-        if _state["previous"].get(name) == key and self._reuse(name):
-            signals.content_written.send(
-                os.path.join(self.output_path, name), context={"article": article, "output_file": name}
-            )
-            _state["reused"] += 1
-            return None
+        if _state and name and article is None and hasattr(template, "render"):
+            lists = set(paginated or {k for k in kwargs if k in {"articles", "dates"}})
+            if template_name not in self.settings["PAGINATED_TEMPLATES"]:
+                lists = set()
+            names = set(kwargs) | {key + suffix for key in lists for suffix in _PAGINATION_KEYS}
+            names |= set(context) - _state["shared_names"]  # e.g. the period of a year page
+            template = _ReusingTemplate(template, names, lists)
+        elif _state and name and article is not None:
+            key = _page_key(article, template)
+            _state["pages"][name] = key
+            if _state["previous"].get(name) == key and self._link_previous(name):
+                signals.content_written.send(
+                    os.path.join(self.output_path, name), context={"article": article, "output_file": name}
+                )
+                _state["reused"] += 1
+                return None
         return super().write_file(name, template, context, relative_urls, paginated,
                                   template_name, override_output, url, **kwargs)
 
-    def _reuse(self, name: str) -> bool:
+    def _link_previous(self, name: str) -> bool:
         source = os.path.join(_state["final"], name)
-        target = os.path.join(self.output_path, name)
+        target = sanitised_join(self.output_path, name)
         if not os.path.isfile(source) or os.path.exists(target):
             return False
         os.makedirs(os.path.dirname(target), exist_ok=True)
-        shutil.copy2(source, target)  # keeps its time: an unchanged page looks unchanged to caches
+        try:
+            os.link(source, target)
+        except OSError:
+            shutil.copy2(source, target)
+        self._linked.add(target)
+        self._written_files.add(target)  # Pelican's own guard against writing a page twice
         return True
+
+    def _open_w(self, filename, encoding, override=False):
+        if filename in self._linked:  # never truncate the previous build's file through the link
+            self._linked.discard(filename)
+            os.unlink(filename)
+        return super()._open_w(filename, encoding, override)
 
 
 def get_writer(_pelican):

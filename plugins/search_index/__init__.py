@@ -1,9 +1,9 @@
 """Pelican plugin: write the Whoosh search index into the build output (``search-index/``).
 
-Once every article is read (``all_generators_finalized``), the plugin gathers what the index
-needs and hands it to a second process, which extracts the body text from the rendered HTML
-(BeautifulSoup) and updates the index (:mod:`portal.search.indexer`: incremental, reusing the
-previous build's index) while Pelican renders the pages. At ``finalized`` the build waits for
+Once every article is read (``all_generators_finalized``), the plugin forks a second process
+(which shares the articles as they are). It gathers what the index needs, extracts the body
+text from the rendered HTML (BeautifulSoup) and updates the index (:mod:`portal.search.indexer`:
+incremental, reusing the previous build's index) while Pelican renders the pages. At ``finalized`` the build waits for
 it; a failed index fails the build, so the last good site and index stay in place.
 
 Settings: ``SEARCH_INDEX_PARALLEL`` (default True; False indexes in the build process).
@@ -74,9 +74,9 @@ def build_index(raws: list[dict], target: str, previous: str) -> None:
     logger.info("%s", report)
 
 
-def _child(raws, target, previous) -> None:
+def _child(articles, target, previous) -> None:
     try:
-        build_index(raws, target, previous)
+        build_index([_raw(article) for article in articles], target, previous)
     except Exception as error:  # reported by the parent as a build error
         sys.stderr.write(f"Lỗi khi ghi chỉ mục tìm kiếm: {error.__class__.__name__}: {error}\n")
         sys.stderr.flush()
@@ -91,14 +91,16 @@ def start(generators) -> None:
     target = os.path.join(articles.output_path, urls.SEARCH_INDEX_DIR)
     final = settings.get(FINAL_OUTPUT_SETTING, articles.output_path)
     previous = os.path.join(final, urls.SEARCH_INDEX_DIR)
-    raws = [_raw(article) for article in articles.articles]
     _job.clear()
     if settings.get("SEARCH_INDEX_PARALLEL", True) and "fork" in multiprocessing.get_all_start_methods():
-        process = multiprocessing.get_context("fork").Process(target=_child, args=(raws, target, previous))
+        # A forked child shares the articles as they are now; nothing is copied or pickled.
+        process = multiprocessing.get_context("fork").Process(
+            target=_child, args=(list(articles.articles), target, previous)
+        )
         process.start()
         _job["process"] = process
     else:
-        build_index(raws, target, previous)
+        build_index([_raw(article) for article in articles.articles], target, previous)
 
 
 def finish(_pelican) -> None:
