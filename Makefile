@@ -33,4 +33,4 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 
 clean:
-	rm -rf $(OUTPUT) cache
+	rm -rf $(OUTPUT) $(OUTPUT).spare cache

@@ -53,6 +53,7 @@ def test_rebuild_updates_index_and_pages(tmp_path):
     assert after["2024/hoi-nghi-ve-giao-thong/"] != before["2024/hoi-nghi-ve-giao-thong/"]
     assert _search(out, "xe may dien") == ["2024/hoi-nghi-ve-giao-thong/"]
     assert _search(out, "tuan tra") == []
+    assert not (out / "2024" / "tuan-tra-bien-gioi").exists()  # no empty folder left behind
     assert "xe máy điện" in page(out, "2024/hoi-nghi-ve-giao-thong/").get_text()
     assert "Diễn tập phòng cháy chữa cháy." in article_b.read_text(encoding="utf-8")
 
@@ -114,3 +115,27 @@ def test_edit_renders_again_only_the_listings_that_show_the_article(tmp_path):
     for name in listings["does not"]:
         assert "<!--old-->" not in (out / name).read_text(encoding="utf-8"), name
     assert "Diễn tập phòng cháy" in (out / "nam" / "2023" / "index.html").read_text(encoding="utf-8")
+
+
+def test_next_build_is_written_into_the_spare_site(tmp_path):
+    content, out, cache = tmp_path / "content", tmp_path / "out", tmp_path / "cache"
+    spare = tmp_path / "out.spare"
+    write_article(content, "a.md", "Bài thứ nhất", "2024-01-05", "Hà Nội", body="Nội dung thứ nhất.")
+    write_article(content, "b.md", "Bài thứ hai", "2024-02-05", "Hà Nội", body="Nội dung thứ hai.")
+    for _ in range(2):
+        assert build(content, out, cache).returncode == 0
+    assert (spare / "2024" / "bai-thu-nhat" / "index.html").is_file()  # the site the swap replaced
+    (spare / "stale.html").write_text("stale", encoding="utf-8")
+    folder = (spare / "2024" / "bai-thu-nhat").stat().st_ino
+
+    write_article(content, "b.md", "Bài thứ hai", "2024-02-05", "Hà Nội", body="Nội dung đã sửa.")
+    assert build(content, out, cache).returncode == 0
+    assert (out / "2024" / "bai-thu-nhat").stat().st_ino == folder  # its folders were reused…
+    assert not (out / "stale.html").exists()  # …but none of its files
+    assert "Nội dung thứ nhất." in page(out, "2024/bai-thu-nhat/").get_text()
+    assert "Nội dung đã sửa." in page(out, "2024/bai-thu-hai/").get_text()
+    assert _search(out, "noi dung da sua") == ["2024/bai-thu-hai/"]
+    # the next build clears the spare, which shares the unchanged pages of the live site: they stay whole
+    assert build(content, out, cache).returncode == 0
+    assert "Nội dung thứ nhất." in page(out, "2024/bai-thu-nhat/").get_text()
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("out")) == ["out", "out.spare"]

@@ -199,10 +199,11 @@ def _listing_key(template, localcontext: dict, names: set[str], paginated: set[s
 
 
 class _ReusingTemplate:
-    """Stands in for a listing page's template: returns the previous build's page when its key matches."""
+    """Stands in for a listing page's template: when the page's key is the previous build's, links
+    that build's file in place and renders nothing (the writer then writes nothing over it)."""
 
-    def __init__(self, template, names: set[str], paginated: set[str]):
-        self.template, self.names, self.paginated = template, names, paginated
+    def __init__(self, template, writer: CachingWriter, names: set[str], paginated: set[str]):
+        self.template, self.writer, self.names, self.paginated = template, writer, names, paginated
         self.name = getattr(template, "name", "")
 
     def render(self, localcontext: dict) -> str:
@@ -210,15 +211,9 @@ class _ReusingTemplate:
         key = _listing_key(self.template, localcontext, self.names, self.paginated) if name else None
         if key is not None:
             _state["pages"][name] = key
-            if _state["previous"].get(name) == key:
-                try:
-                    with open(os.path.join(_state["final"], name), encoding="utf-8") as handle:
-                        text = handle.read()
-                except OSError:
-                    pass
-                else:
-                    _state["reused"] += 1
-                    return text
+            if _state["previous"].get(name) == key and self.writer.link_previous(name, written_later=True):
+                _state["reused"] += 1
+                return ""
         return self.template.render(localcontext)
 
 
@@ -227,7 +222,8 @@ class CachingWriter(Writer):
 
     def __init__(self, output_path, settings=None):
         super().__init__(output_path, settings)
-        self._linked: set[str] = set()
+        self._linked: set[str] = set()  # pages that are links to the previous build's files
+        self._pending: set[str] = set()  # reused listing pages the writer has yet to "write"
 
     def write_file(self, name, template, context, relative_urls=False, paginated=None,
                    template_name=None, override_output=False, url=None, **kwargs):
@@ -238,11 +234,11 @@ class CachingWriter(Writer):
                 lists = set()
             names = set(kwargs) | {key + suffix for key in lists for suffix in _PAGINATION_KEYS}
             names |= set(context) - _state["shared_names"]  # e.g. the period of a year page
-            template = _ReusingTemplate(template, names, lists)
+            template = _ReusingTemplate(template, self, names, lists)
         elif _state and name and article is not None:
             key = _page_key(article, template)
             _state["pages"][name] = key
-            if _state["previous"].get(name) == key and self._link_previous(name):
+            if _state["previous"].get(name) == key and self.link_previous(name):
                 signals.content_written.send(
                     os.path.join(self.output_path, name), context={"article": article, "output_file": name}
                 )
@@ -251,7 +247,11 @@ class CachingWriter(Writer):
         return super().write_file(name, template, context, relative_urls, paginated,
                                   template_name, override_output, url, **kwargs)
 
-    def _link_previous(self, name: str) -> bool:
+    def link_previous(self, name: str, written_later: bool = False) -> bool:
+        """Put the previous build's ``name`` in the output (a hard link, else a copy).
+
+        ``written_later``: Pelican's writer is about to write this page (with nothing to write).
+        """
         source = os.path.join(_state["final"], name)
         target = sanitised_join(self.output_path, name)
         if not os.path.isfile(source) or os.path.exists(target):
@@ -261,11 +261,19 @@ class CachingWriter(Writer):
             os.link(source, target)
         except OSError:
             shutil.copy2(source, target)
-        self._linked.add(target)
-        self._written_files.add(target)  # Pelican's own guard against writing a page twice
+        if written_later:
+            self._pending.add(target)
+        else:
+            self._linked.add(target)
+            self._written_files.add(target)  # Pelican's own guard against writing a page twice
         return True
 
     def _open_w(self, filename, encoding, override=False):
+        if filename in self._pending:  # a reused listing page: keep the link, write nothing
+            self._pending.discard(filename)
+            self._written_files.add(filename)
+            self._linked.add(filename)
+            return open(os.devnull, "w", encoding=encoding)
         if filename in self._linked:  # never truncate the previous build's file through the link
             self._linked.discard(filename)
             os.unlink(filename)
