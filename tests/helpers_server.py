@@ -1,4 +1,4 @@
-"""Shared by the search tests: build the sample site and run the real service on it."""
+"""Shared by the search tests: build a site with the project's settings, send raw HTTP requests."""
 
 from __future__ import annotations
 
@@ -6,10 +6,7 @@ import shutil
 import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
-
-import requests
 
 ROOT = Path(__file__).resolve().parents[1]
 PELICAN = str(Path(sys.executable).with_name("pelican"))
@@ -28,55 +25,6 @@ def build_site(out: Path, cache: Path, content: Path | None = None) -> Path:
 def copy_content(target: Path) -> Path:
     shutil.copytree(ROOT / "content", target)
     return target
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class Server:
-    """``python -m portal serve`` in a subprocess, on a free port."""
-
-    def __init__(self, site: Path, log: Path, threads: int = 4, command=None, env: dict | None = None):
-        """``command(port)`` replaces ``python -m portal serve`` (e.g. waitress-serve)."""
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.log_path = log
-        self._log = open(log, "wb")  # noqa: SIM115 (closed in stop)
-        if command is None:
-            argv = [sys.executable, "-m", "portal", "serve", "--site", str(site), "--port", str(self.port),
-                    "--threads", str(threads)]
-        else:
-            argv = command(self.port)
-        self.process = subprocess.Popen(argv, cwd=ROOT, stdout=self._log, stderr=subprocess.STDOUT, env=env)
-        deadline = time.monotonic() + 20
-        while True:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"the service stopped: {self.log()}")
-            try:
-                requests.head(self.url + "/", timeout=1)
-                break
-            except requests.ConnectionError:
-                if time.monotonic() > deadline:
-                    self.stop()
-                    raise RuntimeError(f"the service did not answer: {self.log()}") from None
-                time.sleep(0.05)
-
-    def log(self) -> str:
-        self._log.flush()
-        return self.log_path.read_text(encoding="utf-8", errors="replace")
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        self._log.close()
 
 
 def raw_get(port: int, target: str, method: str = "GET") -> tuple[int, bytes]:

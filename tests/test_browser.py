@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers_server import Server
+from portal.service_process import ServiceProcess
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
@@ -18,7 +18,7 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture(scope="module")
 def server(sample_site, tmp_path_factory):
-    service = Server(sample_site, tmp_path_factory.mktemp("browser") / "serve.log")
+    service = ServiceProcess(sample_site, tmp_path_factory.mktemp("browser") / "serve.log")
     yield service
     service.stop()
 

@@ -20,7 +20,8 @@ import requests
 from portal import web
 from portal.search.query import MAX_LIMIT, SearchRequest
 from portal.search.schema import SCHEMA_VERSION
-from tests.helpers_server import Server, build_site, copy_content, raw_get
+from portal.service_process import ServiceProcess
+from tests.helpers_server import build_site, copy_content, raw_get
 
 ARTICLE_2012 = "/2012/cong-an-tinh-day-manh-phong-trao-toan-dan-bao-ve-antq-nam-2012/"
 ARTICLE_2021 = "/2022/hoi-nghi-tong-ket-phong-trao-toan-dan-bao-ve-antq-nam-2021/"
@@ -36,7 +37,7 @@ def site(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def server(site, tmp_path_factory):
-    service = Server(site, tmp_path_factory.mktemp("api-log") / "serve.log")
+    service = ServiceProcess(site, tmp_path_factory.mktemp("api-log") / "serve.log")
     yield service
     service.stop()
 
@@ -437,7 +438,7 @@ Khu dân cư Xuyêndương ra mắt mô hình camera an ninh, góp phần bảo 
 def test_service_follows_a_rebuild(tmp_path):
     content = copy_content(tmp_path / "content")
     out = build_site(tmp_path / "out", tmp_path / "cache", content)
-    service = Server(out, tmp_path / "serve.log")
+    service = ServiceProcess(out, tmp_path / "serve.log")
     try:
         session = requests.Session()
         before = session.get(service.url + "/api/search", params={"q": "xuyendương"}, timeout=10).json()
@@ -503,7 +504,7 @@ def test_site_without_index_answers_503(tmp_path, site):
 
 def test_runs_under_waitress_serve_with_app_from_env(site, tmp_path):
     waitress_serve = str(Path(sys.executable).with_name("waitress-serve"))
-    service = Server(
+    service = ServiceProcess(
         site, tmp_path / "waitress.log",
         command=lambda port: [waitress_serve, f"--listen=127.0.0.1:{port}", "--call", "portal.web:app_from_env"],
         env={**os.environ, "PORTAL_SITE": str(site), "PYTHONPATH": str(web.ROOT)},

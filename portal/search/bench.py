@@ -23,9 +23,7 @@ import json
 import math
 import random
 import shutil
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -36,6 +34,7 @@ import requests
 from portal import corpus, gazetteer, templating, vietnamese
 from portal.search.indexer import write_index
 from portal.search.schema import SearchDocument
+from portal.service_process import ServiceProcess
 
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_SIZES = [1000, 10000, 35529]
@@ -99,42 +98,6 @@ def query_set(articles: list[corpus.CorpusArticle], count: int = QUERY_COUNT, se
     return queries
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class _Service:
-    def __init__(self, site: Path, threads: int = 4):
-        self.url = f"http://127.0.0.1:{_free_port()}"
-        port = self.url.rsplit(":", 1)[1]
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "portal", "serve", "--site", str(site), "--port", port,
-             "--threads", str(threads)],
-            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                requests.get(self.url + "/", timeout=2)
-                return
-            except requests.ConnectionError:
-                if self.process.poll() is not None or time.monotonic() > deadline:
-                    self.stop()
-                    raise SystemExit("bench: the service did not start") from None
-                time.sleep(0.1)
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-
-
 def _percentile(values: list[float], share: float) -> float:
     """Nearest-rank percentile."""
     ordered = sorted(values)
@@ -194,7 +157,10 @@ def bench_size(size: int, docs: list[SearchDocument], queries: list[dict], work:
         "index_s": round(statistics.median(index_times), 2),
         "index_mb": round(_folder_size(index) / 1e6, 1),
     }
-    service = _Service(site)
+    try:
+        service = ServiceProcess(site)
+    except RuntimeError as error:
+        raise SystemExit(f"bench: {error}") from None
     try:
         with requests.Session() as session:
             _wait_until_ready(session, service.url)  # index open, frequent terms cached
