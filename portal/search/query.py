@@ -40,9 +40,12 @@ from pathlib import Path
 
 from whoosh import highlight, sorting
 from whoosh import index as whoosh_index
-from whoosh.matching import IntersectionMatcher, NullMatcher, WrappingMatcher
+from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh.matching import IntersectionMatcher, MultiMatcher, NullMatcher, WrappingMatcher
 from whoosh.query import And, AndNot, DisjunctionMax, Every, Or, Phrase, Query, Term
 from whoosh.query.spans import Span, SpanWrappingMatcher
+from whoosh.reading import TermNotFound
+from whoosh.scoring import BM25FScorer
 from whoosh.util import make_binary_tree
 
 from portal import gazetteer, urls, vietnamese
@@ -233,20 +236,20 @@ class AdjacentPhrase(Phrase):
         """Which of ``candidates`` (document ids) hold the phrase, checking only those."""
         if not self._present(searcher):
             return set()
-        matchers = [Term(self.fieldname, w).matcher(searcher) for w in self.words]
-        found = set()
-        for docnum in sorted(candidates):
-            lists = []
-            for matcher in matchers:
-                if matcher.is_active() and matcher.id() < docnum:
-                    matcher.skip_to(docnum)
-                if not matcher.is_active() or matcher.id() != docnum:
-                    break
-                lists.append(matcher.value_as("positions"))
-            else:
-                if _adjacent(lists):
-                    found.add(docnum)
-        return found
+        reader = searcher.reader()
+        decode = searcher.schema[self.fieldname].format.decode_positions
+        remaining = sorted(candidates)
+        per_word = []
+        for word in self.words:  # each word's raw positions in the candidates still possible
+            wanted = set(remaining)
+            values = {}
+            for ids, _, raw in _blocks(reader.postings(self.fieldname, word), values=True, wanted=remaining):
+                values.update((doc, value) for doc, value in zip(ids, raw, strict=True) if doc in wanted)
+            remaining = [doc for doc in remaining if doc in values]
+            per_word.append(values)
+            if not remaining:
+                return set()
+        return {doc for doc in remaining if _adjacent([decode(values[doc]) for values in per_word])}
 
     def matcher(self, searcher, context=None):
         ids = self.holders(searcher, context)
@@ -466,6 +469,55 @@ def _highlight_terms(query: Query) -> frozenset:
     return frozenset(text for field, text in query.iter_all_terms() if field == "content")
 
 
+def _blocks(matcher, weights: bool = False, values: bool = False, wanted: list[int] | None = None):
+    """A posting list a block at a time: ``(ids, weights, values)`` (``None`` where not asked).
+
+    Whoosh's matchers step through postings one Python call at a time; its ``whoosh3`` codec
+    stores them in blocks (up to 128 postings) that decode in one C call each. With ``wanted``
+    (sorted document ids), only blocks that may hold one of them are read. Other matchers
+    (another codec) are walked posting by posting.
+    """
+    if isinstance(matcher, MultiMatcher):  # an index of several segments
+        for sub, offset in zip(matcher.matchers, matcher.offsets, strict=True):
+            shifted = [doc - offset for doc in wanted] if wanted is not None else None
+            for ids, w, v in _blocks(sub, weights, values, shifted):
+                yield [doc + offset for doc in ids], w, v
+        return
+    if not isinstance(matcher, W3LeafMatcher):
+        rows = []
+        while matcher.is_active():
+            rows.append((matcher.id(), matcher.weight() if weights else None, matcher.value() if values else None))
+            matcher.next()
+        if rows:
+            ids, w, v = zip(*rows, strict=True)
+            yield list(ids), (list(w) if weights else None), (list(v) if values else None)
+        return
+    position = 0  # in ``wanted``: the first id above the blocks already passed
+    while matcher.is_active():
+        if wanted is not None:
+            if position == len(wanted):
+                return
+            block_max = matcher.block_max_id()
+            if wanted[position] > block_max:  # nothing wanted in this block: don't read it
+                matcher._next_block()
+                continue
+            position = bisect.bisect_right(wanted, block_max, position)
+        if matcher._ids is None:
+            matcher._read_ids()
+        start = matcher._i
+        w = v = None
+        if weights:
+            if matcher._weights is None:
+                matcher._read_weights()
+            w = matcher._weights[start:]
+        if values:
+            if matcher._values is None:
+                matcher._read_values()
+            v = matcher._values[start:]
+        yield matcher._ids[start:], w, v
+        matcher._next_block()
+
+
 class PostingSets:
     """Posting lists as sets of document numbers, and BM25F scores per document, cached for
     one opened index.
@@ -493,9 +545,11 @@ class PostingSets:
                 self._cache.move_to_end(key)
                 return self._cache[key]
         try:
-            ids = frozenset(self.reader.postings(field, text).all_ids())
+            matcher = self.reader.postings(field, text)
         except Exception:  # whoosh raises TermNotFound for an unknown term
             ids = frozenset()
+        else:
+            ids = frozenset(itertools.chain.from_iterable(block for block, _, _ in _blocks(matcher)))
         with self._lock:
             self._cache[key] = ids
             if len(self._cache) > self.CACHE_SIZE:
@@ -527,11 +581,13 @@ class PostingSets:
             if key in self._cache:
                 self._cache.move_to_end(key)
                 return self._cache[key]
-        matcher = Term(field, text).matcher(self.searcher)
-        pairs = {}
-        while matcher.is_active():
-            pairs[matcher.id()] = matcher.score()
-            matcher.next()
+        pairs = self._bm25(field, text)
+        if pairs is None:  # another weighting: Whoosh scores each posting
+            matcher = Term(field, text).matcher(self.searcher)
+            pairs = {}
+            while matcher.is_active():
+                pairs[matcher.id()] = matcher.score()
+                matcher.next()
         scores = pairs
         if len(pairs) >= self.CACHE_SCORES_FROM:
             scores = array("f", bytes(4 * self.searcher.doc_count_all()))
@@ -544,6 +600,40 @@ class PostingSets:
             for old in kept[: max(0, len(kept) - self.SCORE_CACHE_SIZE)]:
                 del self._cache[old]
         return scores
+
+    def _bm25(self, field: str, text: str) -> dict[int, float] | None:
+        """Whoosh's BM25F scores of one term, computed a block of postings at a time from the
+        same statistics as its scorer (idf, average and per-document field lengths)."""
+        try:
+            scorer = self.searcher.weighting.scorer(self.searcher, field, text)
+            matcher = self.reader.postings(field, text)
+        except TermNotFound:
+            return {}
+        if not isinstance(scorer, BM25FScorer):
+            return None
+        lengths = self._lengths(field)
+        idf, k1, b, avgfl = scorer.idf, scorer.K1, scorer.B, scorer.avgfl
+        top = idf * (k1 + 1)
+        pairs: dict[int, float] = {}
+        norm = k1 * b / avgfl
+        base = k1 * (1 - b)
+        for ids, weights, _ in _blocks(matcher, weights=True):
+            pairs.update(
+                (doc, top * tf / (tf + base + norm * lengths[doc])) for doc, tf in zip(ids, weights, strict=True)
+            )
+        return pairs
+
+    def _lengths(self, field: str) -> list[int]:
+        """Length of ``field`` in every document, as Whoosh's scorer reads it (once per index)."""
+        key = ("lengths", field)
+        with self._lock:
+            if key in self._cache:
+                return self._cache[key]
+        length = self.searcher.doc_field_length
+        lengths = [length(doc, field, 1) for doc in range(self.searcher.doc_count_all())]
+        with self._lock:
+            self._cache[key] = lengths
+        return lengths
 
     def scores(self, query: Query, documents: list[int]) -> list[float]:
         """Scores of ``query`` for ``documents``, as Whoosh's matchers would add them up (And,
