@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import functools
 import heapq
 import itertools
 import os
@@ -408,16 +409,20 @@ def _exact_pattern(syllables: list[tuple[str, str]]) -> re.Pattern:
     return re.compile(r"(?<!\w)" + r"\W+".join(re.escape(e) for e, _ in syllables) + r"(?!\w)")
 
 
-def _exactness(parsed: ParsedQuery, text: str) -> int:
-    """2: holds the exact phrase; 1: every exact syllable; 0: folded matches only."""
-    normalized = normalize_same_length(text)
-    syllables = parsed.words + [s for p in parsed.phrases for s in p]
-    if parsed.words and _exact_pattern(parsed.words).search(normalized) and all(
-        _exact_pattern(p).search(normalized) for p in parsed.phrases
-    ):
-        return 2
-    words = set(re.findall(r"\w+", normalized))
-    return 1 if all(e in words for e, _ in syllables) else 0
+def exactness_of(parsed: ParsedQuery):
+    """A function of a text: 2 if it holds the query's exact phrases, 1 if every exact
+    syllable, 0 if only folded matches (patterns compiled once per query)."""
+    phrases = ([_exact_pattern(parsed.words)] if parsed.words else []) + [_exact_pattern(p) for p in parsed.phrases]
+    syllables = {e for e, _ in parsed.words + [s for p in parsed.phrases for s in p]}
+    each = [_exact_pattern([(e, e)]) for e in sorted(syllables)]
+
+    def exactness(text: str) -> int:
+        normalized = normalize_same_length(text)
+        if parsed.words and all(pattern.search(normalized) for pattern in phrases):
+            return 2
+        return 1 if all(pattern.search(normalized) for pattern in each) else 0
+
+    return exactness
 
 
 SNIPPET_CHARS = 220
@@ -431,9 +436,9 @@ def make_snippet(text: str, terms: frozenset[str], size: int = SNIPPET_CHARS) ->
     keeps character offsets (:func:`vietnamese.fold`), so one regular-expression pass over the
     folded text finds the same syllables for a fraction of the cost."""
     folded = vietnamese.fold(normalize_same_length(text))
-    if len(folded) != len(text):  # not NFC: offsets would drift
+    if len(folded) != len(text) or not terms:  # not NFC: offsets would drift
         return ""
-    spans = [m.span() for m in _WORDS.finditer(folded) if m.group() in terms][:300]
+    spans = [m.span() for m in itertools.islice(_terms_pattern(terms).finditer(folded), 300)]
     if not spans:
         return ""
     best_start, best_count, end_index = spans[0][0], 0, 0
@@ -461,7 +466,11 @@ def make_snippet(text: str, terms: frozenset[str], size: int = SNIPPET_CHARS) ->
     return ("… " if start > 0 else "") + body + (" …" if end < len(text) else "")
 
 
-_WORDS = re.compile(r"\w+")
+@functools.lru_cache(maxsize=256)
+def _terms_pattern(terms: frozenset[str]) -> re.Pattern:
+    """Any of ``terms`` as a whole word (longest first, so no term hides a longer one)."""
+    alternatives = "|".join(re.escape(t) for t in sorted(terms, key=lambda t: (-len(t), t)))
+    return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)")
 
 
 def _highlight_terms(query: Query) -> frozenset:
@@ -796,7 +805,8 @@ class Searcher:
         stored = {doc: searcher.stored_fields(doc) for doc in ranked}
         if rerank:
             texts = {doc: f"{stored[doc]['title']}\n{stored[doc].get('body', '')}" for doc in ranked}
-            classes = {doc: _exactness(parsed, text) for doc, text in texts.items()}
+            exactness = exactness_of(parsed)
+            classes = {doc: exactness(text) for doc, text in texts.items()}
             # the exact phrase first, then the folded phrase, then scattered syllables
             ranked.sort(key=lambda doc: (classes[doc] < 2, tiers[doc], -classes[doc], -scores[doc], doc))
         terms = _highlight_terms(required)
