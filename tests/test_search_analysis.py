@@ -114,3 +114,43 @@ def test_facets_and_suggestion(site):
 def test_snippets_mark_matches_and_escape(site):
     hit = Searcher(site).search(SearchRequest(q="dương cầm")).results[0]
     assert "<mark>" in hit.snippet and "<script" not in hit.snippet
+
+
+def test_block_reading_agrees_with_whoosh_across_segments_and_deletions(tmp_path):
+    """Posting sets, BM25F scores and phrase checks read posting blocks directly; on an index
+    of several segments with deleted documents they must equal Whoosh's own matchers."""
+    from whoosh.query import Phrase, Term
+
+    from portal.search.query import AdjacentPhrase
+
+    words = ["an ninh", "tổ quốc", "giao thông", "phòng cháy", "biên giới", "xe máy"]
+    docs = [
+        SearchDocument(url=f"{n}/", title=f"Bài {n}", date=dt.datetime(2020, 1, 1),
+                       text=" ".join(words[(n * k) % len(words)] for k in range(1, 2 + n % 7)) + " an toàn ninh")
+        for n in range(400)
+    ]
+    index = tmp_path / "search-index"
+    write_index(docs[:300], index)
+    changed = {d.url: SearchDocument(url=d.url, title=d.title, date=d.date, text=d.text + " an ninh")
+               for d in docs[5:300:7]}  # deleted here and there in the first segment
+    write_index([changed.get(d.url, d) for d in docs], index)  # a second segment
+    searcher, sets = Searcher(tmp_path)._current()
+    assert len(searcher.reader().leaf_readers()) > 1 and searcher.reader().has_deletions()
+    for text in ("an", "ninh", "to", "quoc", "xe", "chay"):
+        matcher = Term("content", text).matcher(searcher)
+        expected = {}
+        while matcher.is_active():
+            expected[matcher.id()] = matcher.score()
+            matcher.next()
+        assert sets.term("content", text) == set(expected)
+        scores = sets._bm25("content", text)
+        assert scores.keys() == expected.keys()
+        assert all(abs(scores[doc] - expected[doc]) < 1e-9 for doc in expected)
+    every = set(searcher.reader().all_doc_ids())
+    for phrase in (["an", "ninh"], ["to", "quoc", "giao"], ["ninh", "an"]):
+        expected = set(searcher.docs_for_query(Phrase("content", phrase, slop=1)))
+        assert AdjacentPhrase("content", phrase).holding(searcher, every) == expected
+        some = set(sorted(every)[::3])
+        assert AdjacentPhrase("content", phrase).holding(searcher, some) == expected & some
+        last = {doc for doc in every if doc >= searcher.reader().leaf_readers()[-1][1]}  # the last segment's
+        assert AdjacentPhrase("content", phrase).holding(searcher, last) == expected & last != set()

@@ -42,7 +42,7 @@ from pathlib import Path
 from whoosh import highlight, sorting
 from whoosh import index as whoosh_index
 from whoosh.codec.whoosh3 import W3LeafMatcher
-from whoosh.matching import IntersectionMatcher, MultiMatcher, NullMatcher, WrappingMatcher
+from whoosh.matching import FilterMatcher, IntersectionMatcher, MultiMatcher, NullMatcher, WrappingMatcher
 from whoosh.query import And, AndNot, DisjunctionMax, Every, Or, Phrase, Query, Term
 from whoosh.query.spans import Span, SpanWrappingMatcher
 from whoosh.reading import TermNotFound
@@ -483,7 +483,8 @@ def _blocks(matcher, weights: bool = False, values: bool = False, wanted: list[i
 
     Whoosh's matchers step through postings one Python call at a time; its ``whoosh3`` codec
     stores them in blocks (up to 128 postings) that decode in one C call each. With ``wanted``
-    (sorted document ids), only blocks that may hold one of them are read. Other matchers
+    (sorted document ids), only blocks that may hold one of them are read. Several segments
+    and deleted documents are handled as Whoosh's reader presents them; other matchers
     (another codec) are walked posting by posting.
     """
     if isinstance(matcher, MultiMatcher):  # an index of several segments
@@ -491,6 +492,16 @@ def _blocks(matcher, weights: bool = False, values: bool = False, wanted: list[i
             shifted = [doc - offset for doc in wanted] if wanted is not None else None
             for ids, w, v in _blocks(sub, weights, values, shifted):
                 yield [doc + offset for doc in ids], w, v
+        return
+    if isinstance(matcher, FilterMatcher):  # a segment with deleted documents
+        skip, exclude = matcher._ids, matcher._exclude
+        for ids, w, v in _blocks(matcher.child, weights, values, wanted):
+            keep = [i for i, doc in enumerate(ids) if (doc in skip) != exclude]
+            if len(keep) == len(ids):
+                yield ids, w, v
+            elif keep:
+                yield ([ids[i] for i in keep], None if w is None else [w[i] for i in keep],
+                       None if v is None else [v[i] for i in keep])
         return
     if not isinstance(matcher, W3LeafMatcher):
         rows = []
@@ -545,6 +556,7 @@ class PostingSets:
         self.searcher = searcher
         self.reader = searcher.reader()
         self._cache: OrderedDict[tuple[str, str], frozenset] = OrderedDict()
+        self._field_lengths: dict[str, list[int]] = {}
         self._lock = threading.Lock()
 
     def term(self, field: str, text: str) -> frozenset:
@@ -634,14 +646,10 @@ class PostingSets:
 
     def _lengths(self, field: str) -> list[int]:
         """Length of ``field`` in every document, as Whoosh's scorer reads it (once per index)."""
-        key = ("lengths", field)
-        with self._lock:
-            if key in self._cache:
-                return self._cache[key]
-        length = self.searcher.doc_field_length
-        lengths = [length(doc, field, 1) for doc in range(self.searcher.doc_count_all())]
-        with self._lock:
-            self._cache[key] = lengths
+        lengths = self._field_lengths.get(field)
+        if lengths is None:
+            length, count = self.searcher.doc_field_length, self.searcher.doc_count_all()
+            lengths = self._field_lengths[field] = [length(doc, field, 1) for doc in range(count)]
         return lengths
 
     def scores(self, query: Query, documents: list[int]) -> list[float]:
