@@ -242,10 +242,9 @@ class AdjacentPhrase(Phrase):
         remaining = sorted(candidates)
         per_word = []
         for word in self.words:  # each word's raw positions in the candidates still possible
-            wanted = set(remaining)
             values = {}
             for ids, _, raw in _blocks(reader.postings(self.fieldname, word), values=True, wanted=remaining):
-                values.update((doc, value) for doc, value in zip(ids, raw, strict=True) if doc in wanted)
+                values.update(zip(ids, raw, strict=True))  # a few documents more than wanted: harmless
             remaining = [doc for doc in remaining if doc in values]
             per_word.append(values)
             if not remaining:
@@ -522,8 +521,11 @@ def _blocks(matcher, weights: bool = False, values: bool = False, wanted: list[i
                 matcher._next_block()
                 continue
             position = bisect.bisect_right(wanted, block_max, position)
-        if matcher._ids is None:
-            matcher._read_ids()
+        if matcher._ids is None:  # Whoosh's _read_ids(), with its delta decoding done in C
+            if matcher._data is None:
+                matcher._read_data()
+            ids = matcher._data[0]
+            matcher._ids = ids if matcher._byteids else tuple(itertools.accumulate(ids))
         start = matcher._i
         w = v = None
         if weights:
