@@ -158,6 +158,11 @@ class Gazetteer:
         """False for a former unit that simply continues under the same name (Cao Bằng)."""
         return province.era != FORMER or province.slug != self.current_of(province).slug
 
+    def page_of(self, province: Province) -> Province:
+        """The province whose page lists ``province``'s articles: itself, or its unit when it
+        continues under the same name."""
+        return province if self.has_own_page(province) else self.current_of(province)
+
     def is_merged(self, province: Province) -> bool:
         """True when the current unit of ``province`` was formed from several former ones."""
         return len(self.formers_of(self.current_of(province))) > 1

@@ -13,10 +13,7 @@ def iso_date(value: dt.datetime) -> str:
 
 def province_url(province: gazetteer.Province) -> str:
     """Relative URL of the page that lists ``province`` (a continuing unit shares its page)."""
-    places = gazetteer.load()
-    if not places.has_own_page(province):
-        province = places.current_of(province)
-    return urls.PROVINCE_URL.format(slug=province.slug)
+    return urls.PROVINCE_URL.format(slug=gazetteer.load().page_of(province).slug)
 
 
 def province_year_url(province: gazetteer.Province, year: int) -> str:

@@ -59,7 +59,7 @@ class ProvinceGenerator(Generator):
         for article in articles:
             slugs = set()
             for province in getattr(article, "provinces", []):
-                slugs.add(self._page_province(province).slug)
+                slugs.add(places.page_of(province).slug)
                 slugs.add(places.current_of(province).slug)
             for slug in slugs:
                 by_page[slug].append(article)
@@ -70,7 +70,7 @@ class ProvinceGenerator(Generator):
         for unit in sorted(places.current, key=_name_order):
             entry = self._entry(unit)
             for former in places.formers_of(unit):
-                entry.formers.append(self._entry(self._page_province(former), count_of=former))
+                entry.formers.append(self._entry(places.page_of(former), count_of=former))
             index.append(entry)
             self.pages.append(unit)
             self.pages.extend(f for f in places.formers_of(unit) if places.has_own_page(f))
@@ -83,7 +83,7 @@ class ProvinceGenerator(Generator):
             year = article.date.year
             years[year] += 1
             for province in getattr(article, "provinces", []):
-                shown = self._page_province(province)
+                shown = places.page_of(province)
                 entry = year_provinces[year].setdefault(
                     shown.slug, Entry(urls.PROVINCE_YEAR_URL.format(slug=shown.slug, year=year), 0, shown, year)
                 )
@@ -99,10 +99,6 @@ class ProvinceGenerator(Generator):
             for year, entries in year_provinces.items()
         }
         self.context["SEARCH_URL"] = urls.SEARCH_URL
-
-    def _page_province(self, province: gazetteer.Province) -> gazetteer.Province:
-        """The province whose page lists ``province``'s own articles."""
-        return province if self.places.has_own_page(province) else self.places.current_of(province)
 
     def _entry(self, province: gazetteer.Province, count_of: gazetteer.Province | None = None) -> Entry:
         url = urls.PROVINCE_URL.format(slug=province.slug)
@@ -129,7 +125,7 @@ class ProvinceGenerator(Generator):
         feed_url = urls.PROVINCE_FEED_URL.format(slug=province.slug)
         current = places.current_of(province)
         formers = [
-            Entry(urls.PROVINCE_URL.format(slug=self._page_province(f).slug), province=f)
+            Entry(urls.PROVINCE_URL.format(slug=places.page_of(f).slug), province=f)
             for f in places.formers_of(province)
         ]
         by_year: dict[int, list] = defaultdict(list)

@@ -3,8 +3,9 @@
 Once every article is read (``all_generators_finalized``), the plugin forks a second process
 (which shares the articles as they are). It gathers what the index needs, extracts the body
 text from the rendered HTML (BeautifulSoup) and updates the index (:mod:`portal.search.indexer`:
-incremental, reusing the previous build's index) while Pelican renders the pages. At ``finalized`` the build waits for
-it; a failed index fails the build, so the last good site and index stay in place.
+incremental, reusing the previous build's index) while Pelican renders the pages. At
+``finalized`` the build waits for it; a failed index fails the build, so the last good site
+and index stay in place.
 
 Settings: ``SEARCH_INDEX_PARALLEL`` (default True; False indexes in the build process).
 """
@@ -21,7 +22,7 @@ from bs4 import BeautifulSoup
 from pelican import signals
 from pelican.generators import ArticlesGenerator
 
-from portal import gazetteer, templating, urls
+from portal import urls
 from portal.build import FINAL_OUTPUT_SETTING
 from portal.search.indexer import write_index
 from portal.search.schema import SearchDocument
@@ -37,46 +38,25 @@ def html_text(fragment: str) -> str:
     return BeautifulSoup(fragment, "html.parser").get_text("\n", strip=True)
 
 
-def _raw(article) -> dict:
-    """What the index needs of an article, as plain data (cheap; no HTML parsing here)."""
-    places = gazetteer.load()
-    provinces = getattr(article, "provinces", [])
-    return {
-        "url": article.url,
-        "title": article.title,
-        "summary_html": getattr(article, "summary", "") or "",
-        "content_html": article.content or "",
-        "date": article.date,
-        "provinces": [p.label for p in provinces],
-        "province_slugs": sorted(
-            {templating.province_url(p).split("/")[1] for p in provinces}
-            | {places.current_of(p).slug for p in provinces}
-        ),
-        "units": sorted({places.current_of(p).slug for p in provinces}),
-        "tags": [tag.name for tag in getattr(article, "tags", [])],
-        "author": article.author.name if getattr(article, "author", None) else "",
-    }
-
-
-def document(raw: dict) -> SearchDocument:
-    summary = html_text(raw["summary_html"])
-    body = html_text(raw["content_html"])
-    text = body if not summary or body.startswith(summary[:80]) else f"{summary}\n\n{body}"
-    return SearchDocument(
-        url=raw["url"], title=raw["title"], text=text, date=raw["date"], summary=summary,
-        provinces=raw["provinces"], province_slugs=raw["province_slugs"], units=raw["units"],
-        tags=raw["tags"], author=raw["author"],
+def document(article) -> SearchDocument:
+    """What the index holds of a Pelican article (text from its rendered HTML)."""
+    author = getattr(article, "author", None)
+    return SearchDocument.of(
+        url=article.url, title=article.title, date=article.date,
+        summary=html_text(getattr(article, "summary", "") or ""), body=html_text(article.content or ""),
+        provinces=getattr(article, "provinces", []), tags=[tag.name for tag in getattr(article, "tags", [])],
+        author=author.name if author else "",
     )
 
 
-def build_index(raws: list[dict], target: str, previous: str) -> None:
-    report = write_index([document(raw) for raw in raws], target, previous)
+def build_index(articles, target: str, previous: str) -> None:
+    report = write_index([document(article) for article in articles], target, previous)
     logger.info("%s", report)
 
 
 def _child(articles, target, previous) -> None:
     try:
-        build_index([_raw(article) for article in articles], target, previous)
+        build_index(articles, target, previous)
     except Exception as error:  # reported by the parent as a build error
         sys.stderr.write(f"Lỗi khi ghi chỉ mục tìm kiếm: {error.__class__.__name__}: {error}\n")
         sys.stderr.flush()
@@ -100,7 +80,7 @@ def start(generators) -> None:
         process.start()
         _job["process"] = process
     else:
-        build_index([_raw(article) for article in articles.articles], target, previous)
+        build_index(articles.articles, target, previous)
 
 
 def finish(_pelican) -> None:

@@ -31,7 +31,7 @@ from pathlib import Path
 
 import requests
 
-from portal import corpus, gazetteer, templating, vietnamese
+from portal import corpus, gazetteer, vietnamese
 from portal.search.indexer import write_index
 from portal.search.schema import SearchDocument
 from portal.service_process import ServiceProcess
@@ -45,25 +45,11 @@ TARGETS = {"index_s_at_10000": 60.0, "p95_ms_at_10000": 50.0}
 
 def documents(articles: list[corpus.CorpusArticle]) -> list[SearchDocument]:
     """Search documents of corpus articles, built as ``plugins/search_index`` builds them."""
-    places = gazetteer.load()
-    docs = []
-    for article in articles:
-        province = article.province
-        current = places.current_of(province)
-        summary = article.summary
-        body = article.text
-        text = body if not summary or body.startswith(summary[:80]) else f"{summary}\n\n{body}"
-        docs.append(SearchDocument(
-            url=f"{article.date.year}/{article.id}/",
-            title=article.title,
-            text=text,
-            date=article.date,
-            summary=summary,
-            provinces=[province.label],
-            province_slugs=sorted({templating.province_url(province).split("/")[1], current.slug}),
-            units=[current.slug],
-        ))
-    return docs
+    return [
+        SearchDocument.of(url=f"{a.date.year}/{a.id}/", title=a.title, date=a.date, summary=a.summary,
+                          body=a.text, provinces=[a.province])
+        for a in articles
+    ]
 
 
 def query_set(articles: list[corpus.CorpusArticle], count: int = QUERY_COUNT, seed: int = 2017) -> list[dict]:

@@ -9,6 +9,7 @@ from dataclasses import asdict, dataclass, field
 
 from whoosh import fields
 
+from portal import gazetteer
 from portal.search.analysis import FoldedPositions, VietnameseAnalyzer
 
 SCHEMA_VERSION = 4  # bump when the schema or the analysis changes: the next build reindexes all
@@ -28,6 +29,22 @@ class SearchDocument:
     units: list[str] = field(default_factory=list)  # current units (slugs), for facets
     tags: list[str] = field(default_factory=list)
     author: str = ""
+
+    @classmethod
+    def of(cls, url: str, title: str, date: dt.datetime, summary: str, body: str,
+           provinces: list[gazetteer.Province], tags: list[str] = (), author: str = "") -> SearchDocument:
+        """The document of an article: its text is the summary and the body (the summary once
+        when the body begins with it); it is listed on the pages of the provinces it was
+        written in and of their current units."""
+        places = gazetteer.load()
+        units = sorted({places.current_of(p).slug for p in provinces})
+        return cls(
+            url=url, title=title, date=date, summary=summary,
+            text=body if not summary or body.startswith(summary[:80]) else f"{summary}\n\n{body}",
+            provinces=[p.label for p in provinces],
+            province_slugs=sorted({places.page_of(p).slug for p in provinces} | set(units)),
+            units=units, tags=list(tags), author=author,
+        )
 
     def fingerprint(self) -> str:
         """Changes whenever anything indexed changes (the incremental index compares it)."""
