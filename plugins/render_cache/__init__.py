@@ -119,7 +119,6 @@ def prepare(generators) -> None:
         final=final,
         previous=previous.get("pages", {}) if previous.get("site") == site_key else {},
         pages={},
-        reused=0,
         stamps={},
         contents={},
         lists={},
@@ -145,6 +144,12 @@ def _page_key(article, template) -> str:
     neighbours = [getattr(getattr(article, name, None), "url", None) for name in ("prev_article", "next_article")]
     related = [a.url for a in getattr(article, "related_articles", [])]
     return _digest(_source_stamp(article), article.url, getattr(template, "name", ""), neighbours, related)
+
+
+def _unchanged(name: str, key: str) -> bool:
+    """Record the key of page ``name``; True when the previous build recorded the same."""
+    _state["pages"][name] = key
+    return _state["previous"].get(name) == key
 
 
 class _Undescribable(Exception):
@@ -209,11 +214,8 @@ class _ReusingTemplate:
     def render(self, localcontext: dict) -> str:
         name = localcontext.get("output_file")
         key = _listing_key(self.template, localcontext, self.names, self.paginated) if name else None
-        if key is not None:
-            _state["pages"][name] = key
-            if _state["previous"].get(name) == key and self.writer.link_previous(name, written_later=True):
-                _state["reused"] += 1
-                return ""
+        if key is not None and _unchanged(name, key) and self.writer.link_previous(name, written_later=True):
+            return ""
         return self.template.render(localcontext)
 
 
@@ -235,15 +237,12 @@ class CachingWriter(Writer):
             names = set(kwargs) | {key + suffix for key in lists for suffix in _PAGINATION_KEYS}
             names |= set(context) - _state["shared_names"]  # e.g. the period of a year page
             template = _ReusingTemplate(template, self, names, lists)
-        elif _state and name and article is not None:
-            key = _page_key(article, template)
-            _state["pages"][name] = key
-            if _state["previous"].get(name) == key and self.link_previous(name):
-                signals.content_written.send(
-                    os.path.join(self.output_path, name), context={"article": article, "output_file": name}
-                )
-                _state["reused"] += 1
-                return None
+        elif (_state and name and article is not None and _unchanged(name, _page_key(article, template))
+              and self.link_previous(name)):
+            signals.content_written.send(
+                os.path.join(self.output_path, name), context={"article": article, "output_file": name}
+            )
+            return None
         return super().write_file(name, template, context, relative_urls, paginated,
                                   template_name, override_output, url, **kwargs)
 
