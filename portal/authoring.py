@@ -9,24 +9,12 @@ from __future__ import annotations
 import datetime as dt
 import sys
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
-from portal import dates, gazetteer, vietnamese
-
-TIMEZONE = ZoneInfo("Asia/Ho_Chi_Minh")
+from portal import dates, gazetteer, validation, vietnamese
 
 
 class AuthoringError(ValueError):
     """Something in the command line to correct, said for the editor."""
-
-
-def article_text(title: str, date: dt.datetime, province: str, tags: list[str], author: str = "") -> str:
-    lines = [f"Title: {title}", f"Date: {date:%Y-%m-%d %H:%M}", f"Province: {province}"]
-    if tags:
-        lines.append("Tags: " + ", ".join(tags))
-    if author:
-        lines.append(f"Author: {author}")
-    return "\n".join(lines) + "\n\n"
 
 
 def create(
@@ -49,18 +37,17 @@ def create(
         except dates.DateError as error:
             raise AuthoringError(str(error)) from None
     else:
-        when = (now or dt.datetime.now(TIMEZONE)).replace(tzinfo=None, second=0, microsecond=0)
+        when = (now or dt.datetime.now(dates.VIETNAM)).replace(tzinfo=None, second=0, microsecond=0)
     places = gazetteer.load()
     found = places.resolve(province, when.date())
     if found is None:
-        near = places.suggest(province)
-        hint = f" Có phải: {', '.join(near)}?" if near else ""
-        raise AuthoringError(f'không biết tỉnh "{province}".{hint}')
-    tag_list = [t for t in dict.fromkeys(vietnamese.clean_spaces(t) for t in (tags or "").split(",")) if t]
+        raise AuthoringError(places.unknown(province))
+    tag_list = validation.split_list([tags or ""])
     path = out_dir / f"{when:%Y}" / f"{slug}.md"
     if path.exists():
         raise AuthoringError(f"đã có bài {path}; sửa tệp đó hoặc đặt tiêu đề khác")
-    text = article_text(title, when, found.name, tag_list, vietnamese.clean_spaces(author or ""))
+    author = vietnamese.clean_spaces(author or "")
+    text = validation.header_text(title, when, found.name, tag_list, [author] if author else [])
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "x", encoding="utf-8", newline="\n") as handle:
         handle.write(vietnamese.nfc(text))

@@ -22,6 +22,7 @@ import time
 from pathlib import Path
 
 from portal import corpus, validation
+from portal.importer.writing import escape_markdown
 
 ROOT = Path(__file__).resolve().parents[1]
 VANILLA_SETTINGS = """\
@@ -54,26 +55,12 @@ def write_corpus_site(folder: Path, count: int, corpus_path=None) -> list[Path]:
         seen.add(fingerprint)
         path = folder / str(article.date.year) / f"{article.id}.md"
         path.parent.mkdir(parents=True, exist_ok=True)
-        body = "\n\n".join(_escape(p) for p in article.paragraphs)
-        header = [
-            f"Title: {article.title}",
-            f"Date: {article.date:%Y-%m-%d %H:%M}",
-            f"Province: {article.province.name}",
-            f"Slug: {article.id}",
-        ]
-        if article.summary:
-            header.append(f"Summary: {article.summary}")
-        path.write_text("\n".join(header) + "\n\n" + body + "\n", encoding="utf-8")
+        header = validation.header_text(article.title, article.date, article.province.name,
+                                        slug=article.id, summary=article.summary or None)
+        body = "\n\n".join(escape_markdown(p) for p in article.paragraphs)
+        path.write_text(header + body + "\n", encoding="utf-8")
         paths.append(path)
     return paths
-
-
-def _escape(paragraph: str) -> str:
-    """Keep a corpus paragraph from being read as Markdown or HTML."""
-    text = paragraph.replace("\\", "\\\\").replace("<", "&lt;").replace("*", "\\*").replace("_", "\\_")
-    if text[:1] in "#>-+=" or text[:2].rstrip(".").isdigit():
-        text = "\\" + text
-    return text
 
 
 def _run(command: list[str], cwd: Path) -> float:

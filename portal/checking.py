@@ -8,10 +8,9 @@ Every file goes through :func:`portal.validation.load` and the whole folder thro
 from __future__ import annotations
 
 import sys
-import unicodedata
 from pathlib import Path
 
-from portal import validation
+from portal import validation, vietnamese
 
 
 def run(args) -> int:
@@ -49,12 +48,10 @@ def normalize_file(path: Path) -> bool:
     A file that is not UTF-8 is left alone (``python -m portal import`` converts it).
     """
     data = path.read_bytes()
+    text, _ = validation.decode(data, str(path))
+    fixed = vietnamese.nfc(text) if text is not None else None
+    if fixed is None or fixed == text:
+        return False
     bom = b"\xef\xbb\xbf" if data.startswith(b"\xef\xbb\xbf") else b""
-    try:
-        text = data[len(bom) :].decode("utf-8")
-    except UnicodeDecodeError:
-        return False
-    if unicodedata.is_normalized("NFC", text):
-        return False
-    path.write_bytes(bom + unicodedata.normalize("NFC", text).encode("utf-8"))
+    path.write_bytes(bom + fixed.encode("utf-8"))
     return True

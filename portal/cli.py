@@ -7,43 +7,17 @@ editor can fix are printed as ``path:line: message`` with exit status 1, never a
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 
 
-def _import(args) -> int:
-    from portal import importer
+def _handler(module: str, function: str = "run"):
+    """The command's function, imported only when the command runs (start-up stays quick)."""
 
-    return importer.run(args)
+    def handle(args) -> int:
+        return getattr(importlib.import_module(module), function)(args)
 
-
-def _check(args) -> int:
-    from portal import checking
-
-    return checking.run(args)
-
-
-def _new(args) -> int:
-    from portal import authoring
-
-    return authoring.run(args)
-
-
-def _search(args) -> int:
-    from portal.search import cli as search_cli
-
-    return search_cli.run(args)
-
-
-def _serve(args) -> int:
-    from portal import web
-
-    return web.serve(args)
-
-
-def _bench(args) -> int:
-    from portal import bench
-
-    return bench.run(args)
+    return handle
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -56,12 +30,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--province", help="tỉnh của các bài khi văn bản không nêu tỉnh")
     p.add_argument("--dry-run", action="store_true", help="chỉ báo cáo, không ghi tệp")
     p.add_argument("--force", action="store_true", help="ghi đè bài đã có")
-    p.set_defaults(handler=_import)
+    p.set_defaults(handler=_handler("portal.importer"))
 
     p = commands.add_parser("check", help="kiểm tra thư mục bài viết")
     p.add_argument("path", nargs="?", default="content", metavar="DIR")
     p.add_argument("--fix", action="store_true", help="chuẩn hóa chữ về NFC")
-    p.set_defaults(handler=_check)
+    p.set_defaults(handler=_handler("portal.checking"))
 
     p = commands.add_parser("new", help="tạo bài viết mới")
     p.add_argument("title", metavar="TIÊU_ĐỀ")
@@ -70,7 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--tags", help="chủ đề, cách nhau bởi dấu phẩy")
     p.add_argument("--author", help="tác giả")
     p.add_argument("--out", default="content", help="thư mục bài viết (mặc định: content)")
-    p.set_defaults(handler=_new)
+    p.set_defaults(handler=_handler("portal.authoring"))
 
     p = commands.add_parser("search", help="tìm trong chỉ mục của trang đã xây dựng")
     p.add_argument("query", nargs="+", metavar="QUERY")
@@ -81,14 +55,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--page", type=int, default=1)
     p.add_argument("--limit", type=int, default=10)
     p.add_argument("--json", action="store_true", help="in kết quả dạng JSON")
-    p.set_defaults(handler=_search)
+    p.set_defaults(handler=_handler("portal.search.cli"))
 
     p = commands.add_parser("serve", help="chạy trang tĩnh và dịch vụ tìm kiếm")
     p.add_argument("--site", default="output", help="thư mục trang (mặc định: output)")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
     p.add_argument("--threads", type=int, default=4)
-    p.set_defaults(handler=_serve)
+    p.set_defaults(handler=_handler("portal.web", "serve"))
 
     p = commands.add_parser("bench", help="đo tốc độ (xem BENCHMARKS.md)")
     p.add_argument("what", choices=("build", "search"))
@@ -96,7 +70,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--articles", default=None, help="số bài, có thể nhiều giá trị: 1000,10000")
     p.add_argument("--repeat", type=int, default=3, help="số lần chạy mỗi phép đo (lấy trung vị)")
     p.add_argument("--workdir", default=None, help="thư mục làm việc (mặc định: tạm)")
-    p.set_defaults(handler=_bench)
+    p.set_defaults(handler=_handler("portal.bench"))
     return parser
 
 

@@ -158,6 +158,11 @@ class Gazetteer:
         """False for a former unit that simply continues under the same name (Cao Bằng)."""
         return province.era != FORMER or province.slug != self.current_of(province).slug
 
+    def unknown(self, name: str) -> str:
+        """What to tell an editor about a province name that resolves to nothing."""
+        near = self.suggest(name)
+        return f'không biết tỉnh "{name}".' + (f" Có phải: {', '.join(near)}?" if near else "")
+
     def page_of(self, province: Province) -> Province:
         """The province whose page lists ``province``'s articles: itself, or its unit when it
         continues under the same name."""

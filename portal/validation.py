@@ -97,6 +97,20 @@ class ArticleFile:
         return self.lines.get(key, 1)
 
 
+def header_text(title: str, date, province: str, tags: list[str] = (), authors: list[str] = (),
+                **more: str | None) -> str:
+    """An article header as this project writes it (``portal new``, ``import``, the bench):
+    ``Key: value`` lines, tags and authors when there are some, then ``more`` in order
+    (``summary=…``, ``source=…``) unless None; spaces cleaned; then the blank line."""
+    lines = [f"Title: {title}", f"Date: {date:%Y-%m-%d %H:%M}", f"Province: {province}"]
+    if tags:
+        lines.append("Tags: " + ", ".join(tags))
+    if authors:
+        lines.append("Author: " + ", ".join(authors))
+    lines += [f"{key.capitalize()}: {value}" for key, value in more.items() if value is not None]
+    return "\n".join(vietnamese.clean_spaces(line) for line in lines) + "\n\n"
+
+
 def decode(data: bytes, path: str) -> tuple[str | None, Problem | None]:
     """UTF-8 text of a file (BOM dropped), or a problem naming the first bad line."""
     if data.startswith(b"\xef\xbb\xbf"):
@@ -205,8 +219,8 @@ def _read_header(article: ArticleFile, entries: list[tuple[int, str, str]]) -> N
 
     _read_date(article, values)
     _read_provinces(article, values)
-    article.tags = _split_list(values.get("tags", []))
-    article.authors = _split_list(values.get("author", []))
+    article.tags = split_list(values.get("tags", []))
+    article.authors = split_list(values.get("author", []))
     article.summary = vietnamese.clean_spaces(" ".join(values.get("summary", [])))
     article.source = vietnamese.clean_spaces(" ".join(values.get("source", [])))
     _read_slug(article, values)
@@ -238,7 +252,7 @@ def _read_date(article: ArticleFile, values: dict[str, list[str]]) -> None:
 
 
 def _read_provinces(article: ArticleFile, values: dict[str, list[str]]) -> None:
-    names = _split_list(values.get("province", []), separators=",;")
+    names = split_list(values.get("province", []), separators=",;")
     line = article.line_of("province")
     if not names and article.is_page:
         return
@@ -254,9 +268,7 @@ def _read_provinces(article: ArticleFile, values: dict[str, list[str]]) -> None:
     for name in names:
         province = places.resolve(name, on)
         if province is None:
-            near = places.suggest(name)
-            hint = f" Có phải: {', '.join(near)}?" if near else ""
-            article.problem(line, f'không biết tỉnh "{name}".{hint} Sửa lại tên tỉnh ở dòng này')
+            article.problem(line, f"{places.unknown(name)} Sửa lại tên tỉnh ở dòng này")
         elif province not in article.provinces:
             article.provinces.append(province)
 
@@ -274,7 +286,8 @@ def _read_slug(article: ArticleFile, values: dict[str, list[str]]) -> None:
         article.problem(article.line_of("title"), 'tiêu đề không tạo được địa chỉ; thêm dòng "Slug: ten-bai-viet"')
 
 
-def _split_list(values: list[str], separators: str = ",") -> list[str]:
+def split_list(values: list[str], separators: str = ",") -> list[str]:
+    """The items of separated values, spaces cleaned, each once, in order."""
     items: list[str] = []
     for value in values:
         for part in re.split(f"[{re.escape(separators)}]", value):

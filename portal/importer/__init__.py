@@ -126,9 +126,7 @@ def run(args) -> int:
         places = gazetteer.load()
         found = places.resolve(args.province)
         if found is None:
-            near = places.suggest(args.province)
-            hint = f" Có phải: {', '.join(near)}?" if near else ""
-            print(f'không biết tỉnh "{args.province}".{hint}', file=sys.stderr)
+            print(places.unknown(args.province), file=sys.stderr)
             return 1
         province = found.name
     files, results = inputs(args.paths)

@@ -368,8 +368,8 @@ def _photo_credit(blocks: list[Block]) -> list[str]:
     for block in blocks:
         if block.kind == CAPTION:
             match = rules().photo_credit.search(block.text)
-            if match and person_names(match["name"]):
-                return person_names(match["name"])
+            if match and (names := person_names(match["name"])):
+                return names
     return []
 
 

@@ -10,14 +10,12 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import defaultdict
-from zoneinfo import ZoneInfo
 
 from bs4 import BeautifulSoup, NavigableString, Tag
 
 from portal import dates, vietnamese
 from portal.importer.extraction import CAPTION, HEADING, IMAGE, PARA, Block, Hints, person_names, rules
 
-TIMEZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 _BLOCKS = {
     "address", "article", "blockquote", "center", "dd", "details", "dl", "dt", "div", "figure",
     "figcaption", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "li", "main", "ol",
@@ -88,8 +86,8 @@ def _hints(soup: BeautifulSoup) -> Hints:
         if hints.date:
             break
     for value in _meta(soup, "author", "article:author", "dc.creator"):
-        if not value.startswith("http") and person_names(value):
-            hints.authors = person_names(value)
+        if not value.startswith("http") and (names := person_names(value)):
+            hints.authors = names
             break
     link = soup.find("link", rel="canonical")
     urls = [link["href"].strip()] if link and link.get("href", "").strip() else _meta(soup, "og:url")
@@ -108,7 +106,7 @@ def _parse_datetime(value: str) -> dt.datetime | None:
         except dates.DateError:
             return dates.parse_dateline(value)
     if when.tzinfo:
-        when = when.astimezone(TIMEZONE).replace(tzinfo=None)
+        when = when.astimezone(dates.VIETNAM).replace(tzinfo=None)
     return when.replace(second=0, microsecond=0)
 
 

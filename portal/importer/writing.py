@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from portal import vietnamese
+from portal import validation, vietnamese
 from portal.importer.extraction import CAPTION, IMAGE, PARA, Draft
 
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".gif", ".webp", ".bmp", ".svg"}
@@ -49,25 +49,10 @@ class Output:
     copies: list[tuple[Path, Path]] = field(default_factory=list)  # (source, destination)
 
 
-def slug_of(draft: Draft) -> str:
-    return vietnamese.slugify(draft.title)
-
-
 def plan(draft: Draft, source: Path, out_dir: Path) -> Output:
     """The file for ``draft`` under ``out_dir``, imported from ``source``."""
-    slug, year = slug_of(draft), f"{draft.date:%Y}"
+    slug, year = vietnamese.slugify(draft.title), f"{draft.date:%Y}"
     output = Output(out_dir / year / f"{slug}.md", "")
-    lines = [
-        f"Title: {draft.title}",
-        f"Date: {draft.date:%Y-%m-%d %H:%M}",
-        f"Province: {draft.province}".rstrip(),
-    ]
-    if draft.tags:
-        lines.append("Tags: " + ", ".join(draft.tags))
-    if draft.authors:
-        lines.append("Author: " + ", ".join(draft.authors))
-    lines.append(f"Summary: {draft.summary}")
-    lines.append(f"Source: {draft.url or source.name}")
 
     blocks = []
     for index, block in enumerate(draft.body):
@@ -84,8 +69,9 @@ def plan(draft: Draft, source: Path, out_dir: Path) -> Output:
             following = draft.body[index + 1] if index + 1 < len(draft.body) else None
             alt = following.text if following is not None and following.kind == CAPTION else block.text
             blocks.append(f"![{escape_markdown(alt)}]({{static}}/images/{year}/{name})")
-    header = "\n".join(vietnamese.clean_spaces(line) for line in lines)
-    output.text = header + "\n\n" + "\n\n".join(blocks) + "\n"
+    header = validation.header_text(draft.title, draft.date, draft.province, draft.tags, draft.authors,
+                                    summary=draft.summary, source=draft.url or source.name)
+    output.text = header + "\n\n".join(blocks) + "\n"
     return output
 
 
