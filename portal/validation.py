@@ -320,8 +320,8 @@ def body_fingerprint(article: ArticleFile) -> str:
 
 def text_fingerprint(text: str) -> str:
     """Fingerprint of a text for finding duplicates ("" for an empty text): the same words in
-    the same order, whatever the spacing, letter case or Unicode form."""
-    words = vietnamese.nfc(text).lower().split()
+    the same order, whatever the spacing, letter case, Unicode form or tone placement."""
+    words = vietnamese.normalize(text).split()
     return hashlib.sha1(" ".join(words).encode()).hexdigest() if words else ""
 
 

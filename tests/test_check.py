@@ -130,6 +130,15 @@ def test_duplicate_articles(tmp_path, capsys):
     assert f"{second}:5: bài này trùng nội dung với {first}; xóa một trong hai tệp" in out
 
 
+def test_duplicate_articles_with_the_other_tone_placement(tmp_path, capsys):
+    body = "Đồng chí Chủ tịch UBND tỉnh Khánh Hòa chủ trì hội nghị về phong trào ở xã Hòa Thuận."
+    first = write(tmp_path, "2022/a.md", article(body=body))
+    second = write(tmp_path, "2022/b.md", article(title="Tiêu đề khác", body=body.replace("Hòa", "Hoà")))
+    code, out = check(capsys, str(tmp_path))
+    assert code == 1
+    assert f"{second}:5: bài này trùng nội dung với {first}; xóa một trong hai tệp" in out
+
+
 def test_pages_need_only_a_title_and_are_not_compared(tmp_path, capsys):
     write(tmp_path, "pages/gioi-thieu.md", "Title: Giới thiệu\n\n" + BODY + "\n")
     write(tmp_path, "2022/a.md", article())
