@@ -144,6 +144,11 @@ class Gazetteer:
     def by_slug(self, slug: str) -> Province | None:
         return self._by_slug.get(slug)
 
+    def label_of(self, slug: str) -> str:
+        """The label of the province whose page is ``slug`` ("Quảng Bình (cũ)"), else ``slug``."""
+        place = self._by_slug.get(slug)
+        return place.label if place else slug
+
     def current_of(self, province: Province) -> Province:
         """The unit ``province`` belongs to today (itself when it is current or national)."""
         if province.era == FORMER:

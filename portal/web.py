@@ -70,6 +70,7 @@ SECURITY_HEADERS = [
     ("X-Content-Type-Options", "nosniff"),
     ("Referrer-Policy", "strict-origin-when-cross-origin"),
 ]
+NO_INDEX = {"error": "chưa có chỉ mục tìm kiếm; hãy xây dựng trang (make html)"}
 
 
 def content_security_policy(site_url: str = "") -> str:
@@ -178,17 +179,19 @@ class PortalApp:
         except BadRequest as error:
             data, status = {"error": str(error)}, 400
         except (FileNotFoundError, WhooshIndexError):
-            data, status = {"error": "chưa có chỉ mục tìm kiếm; hãy xây dựng trang (make html)"}, 503
-        body = json.dumps(data, ensure_ascii=False).encode("utf-8")
-        return Response(status, body, "application/json; charset=utf-8",
-                        [("Cache-Control", "no-cache"), *SECURITY_HEADERS])
+            data, status = NO_INDEX, 503
+        return self.json(status, data)
 
     def status(self) -> Response:
         """Health check: 200 with the index's document count and warm-up state, 503 without one."""
         try:
             data, status = searcher_for(self.site, warm_up=True).status(), 200
         except (FileNotFoundError, WhooshIndexError):
-            data, status = {"error": "chưa có chỉ mục tìm kiếm; hãy xây dựng trang (make html)"}, 503
+            data, status = NO_INDEX, 503
+        return self.json(status, data)
+
+    @staticmethod
+    def json(status: int, data: dict) -> Response:
         body = json.dumps(data, ensure_ascii=False).encode("utf-8")
         return Response(status, body, "application/json; charset=utf-8",
                         [("Cache-Control", "no-cache"), *SECURITY_HEADERS])
@@ -217,16 +220,14 @@ class PortalApp:
 
         provinces = []
         for slug, count in response.facets.get("province", {}).items():
-            place = places.by_slug(slug)
             selected = slug == request.province
             provinces.append({
-                "label": place.label if place else slug, "slug": slug, "count": count, "selected": selected,
+                "label": places.label_of(slug), "slug": slug, "count": count, "selected": selected,
                 "url": url(province=None if selected else slug),
             })
         if request.province and not any(item["selected"] for item in provinces):
-            place = places.by_slug(request.province)  # a former unit: shown so it can be removed
-            provinces.insert(0, {
-                "label": place.label if place else request.province, "slug": request.province,
+            provinces.insert(0, {  # a former unit: shown so it can be removed
+                "label": places.label_of(request.province), "slug": request.province,
                 "count": response.total, "selected": True, "url": url(province=None),
             })
         years = []

@@ -36,7 +36,6 @@ from portal.search.indexer import write_index
 from portal.search.schema import SearchDocument
 from portal.service_process import ServiceProcess
 
-ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_SIZES = [1000, 10000, 35529]
 QUERY_COUNT = 200
 ABBREVIATIONS = ["ANTQ", "UBND", "CSGT", "THPT", "HĐND", "TP HCM", "ATGT", "PCCC", "BHYT", "CAND"]

@@ -16,8 +16,8 @@ import sys
 
 from whoosh.index import IndexError as WhooshIndexError
 
-from portal import dates, gazetteer, web
-from portal.search.query import BadRequest, SearchRequest, SearchResponse
+from portal import dates, gazetteer
+from portal.search.query import BadRequest, SearchRequest, SearchResponse, searcher_for
 
 _TAG = re.compile(r"<(/?)(\w+)[^>]*>")
 
@@ -56,7 +56,7 @@ def run(args) -> int:
         print("search: hãy nhập từ khoá cần tìm", file=sys.stderr)
         return 2
     try:
-        response = web.search(args.site, request)
+        response = searcher_for(args.site).search(request)  # no warm-up: one query, then exit
     except (FileNotFoundError, WhooshIndexError, OSError):
         print(
             f"search: không có chỉ mục tìm kiếm dùng được trong {args.site}/; "
@@ -97,8 +97,7 @@ def format_listing(response: SearchResponse, bold: bool = False) -> str:
     places = gazetteer.load()
     facets = []
     for slug, count in response.facets.get("province", {}).items():
-        place = places.by_slug(slug)
-        facets.append(f"{place.label if place else slug} ({count})")
+        facets.append(f"{places.label_of(slug)} ({count})")
     if facets:
         lines += ["", "Tỉnh, thành phố: " + ", ".join(facets)]
     years = [f"{year} ({count})" for year, count in response.facets.get("year", {}).items()]

@@ -39,7 +39,7 @@ from itertools import repeat
 from operator import mul
 from pathlib import Path
 
-from whoosh import highlight, sorting
+from whoosh import highlight
 from whoosh import index as whoosh_index
 from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.matching import FilterMatcher, IntersectionMatcher, MultiMatcher, NullMatcher, WrappingMatcher
@@ -123,7 +123,6 @@ class Hit:
     province: str
     snippet: str  # HTML: escaped text with <mark> around matches
     score: float
-    title_html: str = ""
 
 
 @dataclass
@@ -374,12 +373,13 @@ def _groups(words: list[tuple[str, str]], with_title: bool = False) -> list[Quer
     return clauses
 
 
-def required_query(parsed: ParsedQuery) -> Query:
+def required_query(parsed: ParsedQuery, with_title: bool = False) -> Query:
     """What every result must hold: each syllable (or abbreviation form), each quoted phrase,
-    none of the excluded words. Cheap to match: it decides the total and the facets."""
-    required: list[Query] = _groups(parsed.words)
-    required += [_sequence(tuple(f for _, f in phrase)) for phrase in parsed.phrases]
-    query: Query = And(required) if len(required) > 1 else required[0]
+    none of the excluded words. Cheap to match: it decides the total and the facets.
+    ``with_title``: each free syllable is also scored in the title (:func:`build_query`)."""
+    clauses: list[Query] = _groups(parsed.words, with_title=with_title)
+    clauses += [_sequence(tuple(f for _, f in phrase)) for phrase in parsed.phrases]
+    query: Query = And(clauses) if len(clauses) > 1 else clauses[0]
     if parsed.excluded:
         query = AndNot(query, Or([_sequence(tuple(f for _, f in ex)) for ex in parsed.excluded]))
     return query
@@ -390,12 +390,7 @@ def build_query(parsed: ParsedQuery) -> Query:
 
     Only ``And``/``Or`` of terms (and remembered phrases), so Whoosh can skip blocks of
     documents that cannot reach the top; adjacency is ranked by :func:`adjacency_query`."""
-    clauses: list[Query] = _groups(parsed.words, with_title=True)
-    clauses += [_sequence(tuple(f for _, f in phrase)) for phrase in parsed.phrases]
-    query: Query = And(clauses) if len(clauses) > 1 else clauses[0]
-    if parsed.excluded:
-        query = AndNot(query, Or([_sequence(tuple(f for _, f in ex)) for ex in parsed.excluded]))
-    return query
+    return required_query(parsed, with_title=True)
 
 
 def adjacency_query(parsed: ParsedQuery) -> Query | None:
@@ -540,6 +535,31 @@ def _blocks(matcher, weights: bool = False, values: bool = False, wanted: list[i
         matcher._next_block()
 
 
+class _LRU:
+    """A mapping that forgets its least recently used entries beyond ``size`` (thread-safe)."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self._items: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key):
+        with self._lock:
+            value = self._items.get(key)
+            if value is not None:
+                self._items.move_to_end(key)
+            return value
+
+    def put(self, key, value):
+        """Keep ``value`` under ``key``; return it."""
+        with self._lock:
+            self._items[key] = value
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+        return value
+
+
 class PostingSets:
     """Posting lists as sets of document numbers, and BM25F scores per document, cached for
     one opened index.
@@ -557,53 +577,43 @@ class PostingSets:
     def __init__(self, searcher):
         self.searcher = searcher
         self.reader = searcher.reader()
-        self._cache: OrderedDict[tuple[str, str], frozenset] = OrderedDict()
+        self._found = _LRU(self.CACHE_SIZE)  # term and phrase → document ids; rare term → scores
+        self._arrays = _LRU(self.SCORE_CACHE_SIZE)  # common term → scores of every document
         self._field_lengths: dict[str, list[int]] = {}
-        self._lock = threading.Lock()
+        self._values: dict[str, list[str]] = {}
 
     def term(self, field: str, text: str) -> frozenset:
-        key = (field, text)
-        with self._lock:
-            if key in self._cache:
-                self._cache.move_to_end(key)
-                return self._cache[key]
-        try:
-            matcher = self.reader.postings(field, text)
-        except Exception:  # whoosh raises TermNotFound for an unknown term
-            ids = frozenset()
-        else:
-            ids = frozenset(itertools.chain.from_iterable(block for block, _, _ in _blocks(matcher)))
-        with self._lock:
-            self._cache[key] = ids
-            if len(self._cache) > self.CACHE_SIZE:
-                self._cache.popitem(last=False)
+        ids = self._found.get((field, text))
+        if ids is None:
+            try:
+                matcher = self.reader.postings(field, text)
+            except Exception:  # whoosh raises TermNotFound for an unknown term
+                ids = frozenset()
+            else:
+                ids = frozenset(itertools.chain.from_iterable(block for block, _, _ in _blocks(matcher)))
+            self._found.put((field, text), ids)
         return ids
 
     def phrase(self, phrase: AdjacentPhrase) -> list[int]:
         """Sorted ids of the documents holding ``phrase``: positions are checked only in the
         documents holding all its syllables (a set intersection)."""
         key = ("phrase", phrase.fieldname, tuple(phrase.words))
-        with self._lock:
-            if key in self._cache:
-                self._cache.move_to_end(key)
-                return self._cache[key]
-        parts = sorted((self.term(phrase.fieldname, w) for w in phrase.words), key=len)
-        candidates = parts[0].intersection(*parts[1:])
-        ids = sorted(phrase.holding(self.searcher, candidates))
-        with self._lock:
-            self._cache[key] = ids
-            if len(self._cache) > self.CACHE_SIZE:
-                self._cache.popitem(last=False)
+        ids = self._found.get(key)
+        if ids is None:
+            parts = sorted((self.term(phrase.fieldname, w) for w in phrase.words), key=len)
+            ids = sorted(phrase.holding(self.searcher, parts[0].intersection(*parts[1:])))
+            self._found.put(key, ids)
         return ids
 
     def term_scores(self, field: str, text: str):
         """BM25F score of ``text`` in ``field`` per document: an array (indexed by document
         number) for common terms, a dict for rare ones."""
         key = ("score", field, text)
-        with self._lock:
-            if key in self._cache:
-                self._cache.move_to_end(key)
-                return self._cache[key]
+        scores = self._arrays.get(key)
+        if scores is None:
+            scores = self._found.get(key)
+        if scores is not None:
+            return scores
         pairs = self._bm25(field, text)
         if pairs is None:  # another weighting: Whoosh scores each posting
             matcher = Term(field, text).matcher(self.searcher)
@@ -611,18 +621,12 @@ class PostingSets:
             while matcher.is_active():
                 pairs[matcher.id()] = matcher.score()
                 matcher.next()
-        scores = pairs
-        if len(pairs) >= self.CACHE_SCORES_FROM:
-            scores = array("f", bytes(4 * self.searcher.doc_count_all()))
-            for docnum, value in pairs.items():
-                scores[docnum] = value
-        with self._lock:
-            self._cache[key] = scores
-            self._cache.move_to_end(key)
-            kept = [k for k in self._cache if k[0] == "score" and isinstance(self._cache[k], array)]
-            for old in kept[: max(0, len(kept) - self.SCORE_CACHE_SIZE)]:
-                del self._cache[old]
-        return scores
+        if len(pairs) < self.CACHE_SCORES_FROM:
+            return self._found.put(key, pairs)
+        scores = array("f", bytes(4 * self.searcher.doc_count_all()))
+        for docnum, value in pairs.items():
+            scores[docnum] = value
+        return self._arrays.put(key, scores)
 
     def _bm25(self, field: str, text: str) -> dict[int, float] | None:
         """Whoosh's BM25F scores of one term, computed a block of postings at a time from the
@@ -697,8 +701,10 @@ class PostingSets:
                 self.term_scores(name, text)
 
     def values(self, field: str) -> list[str]:
-        """Every indexed value of a keyword field (years, units)."""
-        return [v.decode("utf-8") if isinstance(v, bytes) else v for v in self.reader.lexicon(field)]
+        """Every indexed value of a keyword field (years, units), read once per index."""
+        if field not in self._values:
+            self._values[field] = [v.decode("utf-8") if isinstance(v, bytes) else v for v in self.reader.lexicon(field)]
+        return self._values[field]
 
     def ids(self, query: Query) -> frozenset | set:
         """Documents matching one of the queries this module builds."""
@@ -860,13 +866,6 @@ class Searcher:
         if request.year:
             filters.append(Term("year", str(request.year)))
         return filters
-
-    @staticmethod
-    def _facets():
-        return {
-            "province": sorting.FieldFacet("unit", allow_overlap=True),
-            "year": sorting.FieldFacet("year"),
-        }
 
     def _count(self, sets, matching, request) -> tuple[int, dict[str, dict[str, int]]]:
         """Total and counts per province (current unit) and year; each facet ignores its own
