@@ -24,7 +24,8 @@ def run(args) -> int:
         for path in files:
             if normalize_file(path):
                 print(f"đã chuẩn hóa NFC: {path}")
-    articles = [validation.load(path, str(path), page=_is_page(path, root)) for path in files]
+    content_root = root if root.is_dir() else None
+    articles = [validation.load(path, str(path), page=validation.is_page(path, content_root)) for path in files]
     problems = [p for article in articles for p in article.problems]
     problems += validation.check_collection([a for a in articles if not a.is_page])
     for problem in sorted(problems, key=lambda p: (p.path, p.line)):
@@ -35,11 +36,6 @@ def run(args) -> int:
         return 1
     print(f"Đã kiểm tra {len(files)} bài: không có lỗi.")
     return 0
-
-
-def _is_page(path: Path, root: Path) -> bool:
-    """Static pages live in ``pages/`` of the content folder (``PAGE_PATHS``)."""
-    return root.is_dir() and path.relative_to(root).parts[0] == "pages"
 
 
 def normalize_file(path: Path) -> bool:

@@ -127,6 +127,15 @@ def decode(data: bytes, path: str) -> tuple[str | None, Problem | None]:
         )
 
 
+def is_page(path: str | Path, content_root: str | Path | None = None) -> bool:
+    """Static pages live in ``pages/`` of the content folder (``PAGE_PATHS``); without the
+    content folder (one file checked alone), in any folder named ``pages``."""
+    path = Path(path).absolute()
+    if content_root is None:
+        return "pages" in path.parent.parts
+    return path.is_relative_to(Path(content_root).absolute() / "pages")
+
+
 def load(path: str | Path, display_path: str | None = None, page: bool = False) -> ArticleFile:
     """Read and check one article file (``page``: a static page, which needs a title only)."""
     shown = display_path or str(path)

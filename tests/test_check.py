@@ -207,3 +207,8 @@ def test_the_build_stops_with_the_same_messages(tmp_path, capsys):
     built = [line for line in result.stderr.splitlines() if line.startswith(str(content))]
     assert sorted(built) == sorted(problems)
     assert not (tmp_path / "output").exists()
+
+
+def test_a_page_checked_alone_needs_only_a_title(tmp_path, capsys):
+    page = write(tmp_path, "pages/gioi-thieu.md", "Title: Giới thiệu\n\n" + BODY + "\n")
+    assert check(capsys, str(page)) == (0, "Đã kiểm tra 1 bài: không có lỗi.\n")

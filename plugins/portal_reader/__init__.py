@@ -42,8 +42,7 @@ class PortalMarkdownReader(MarkdownReader):
 
     def read(self, source_path):
         shown = display_path(source_path)
-        pages_root = os.path.join(self.settings["PATH"], "pages") + os.sep
-        is_page = os.path.abspath(source_path).startswith(os.path.abspath(pages_root))
+        is_page = validation.is_page(source_path, self.settings["PATH"])
         article = validation.load(source_path, shown, page=is_page)
         if article.problems:
             _problems.extend(article.problems)
