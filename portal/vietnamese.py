@@ -99,18 +99,7 @@ def normalize(text: str) -> str:
     return normalize_tones(nfc(text)).lower()
 
 
-_SYLLABLE = re.compile(r"\w+")
-
-
-def syllables(text: str) -> list[str]:
-    """Normalised syllables of ``text`` (keeps diacritics)."""
-    return _SYLLABLE.findall(normalize(text))
-
-
-def syllable_spans(normalized: str):
-    """Yield ``(start, end)`` of each syllable in already-normalised text."""
-    for match in _SYLLABLE.finditer(normalized):
-        yield match.span()
+SYLLABLE = re.compile(r"\w+")  # a syllable (or a number): the unit of slugs, look-ups and search
 
 
 def has_diacritics(text: str) -> bool:

@@ -20,7 +20,6 @@ words. Abbreviations (ANTQ ↔ an ninh Tổ quốc) are expanded at query time f
 from __future__ import annotations
 
 import csv
-import re
 from array import array
 from collections import defaultdict
 from functools import cache
@@ -34,7 +33,6 @@ from whoosh.system import pack_uint
 from portal import vietnamese
 
 ABBREVIATIONS_FILE = Path(__file__).resolve().parents[1] / "data" / "abbreviations.csv"
-_SYLLABLE = re.compile(r"\w+")
 MAX_SYLLABLE = 40  # longer "words" are URLs, hashes or garbage: skipped
 
 
@@ -64,7 +62,7 @@ class SyllableTokenizer(Tokenizer):
             yield token
             return
         position = start_pos
-        for match in _SYLLABLE.finditer(text):
+        for match in vietnamese.SYLLABLE.finditer(text):
             word = match.group()
             if len(word) > MAX_SYLLABLE:
                 continue
@@ -112,9 +110,13 @@ def VietnameseAnalyzer(exact: bool = True):  # noqa: N802 - named like Whoosh's 
     return SyllableTokenizer() | FoldingFilter(exact=exact)
 
 
+def _syllables(normalized: str) -> list[str]:
+    return [w for w in vietnamese.SYLLABLE.findall(normalized) if len(w) <= MAX_SYLLABLE]
+
+
 def folded_syllables(text: str) -> list[str]:
     """What ``VietnameseAnalyzer(exact=False)`` yields for ``text``, computed in bulk."""
-    return [w for w in _SYLLABLE.findall(vietnamese.fold(normalize_same_length(text))) if len(w) <= MAX_SYLLABLE]
+    return _syllables(vietnamese.fold(normalize_same_length(text)))
 
 
 class FoldedPositions(Positions):
@@ -147,7 +149,7 @@ class FoldedPositions(Positions):
 def query_syllables(text: str) -> list[tuple[str, str]]:
     """``(exact, folded)`` for each syllable of a query, in order."""
     normalized = normalize_same_length(text)
-    return [(w, vietnamese.fold(w)) for w in _SYLLABLE.findall(normalized) if len(w) <= MAX_SYLLABLE]
+    return [(w, vietnamese.fold(w)) for w in _syllables(normalized)]
 
 
 @cache
