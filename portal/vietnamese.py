@@ -99,7 +99,7 @@ def normalize(text: str) -> str:
     return normalize_tones(nfc(text)).lower()
 
 
-SYLLABLE = re.compile(r"\w+")  # a syllable (or a number): the unit of slugs, look-ups and search
+SYLLABLE = re.compile(r"\w+")  # a syllable (or a number), as the search index and queries split text
 
 
 def has_diacritics(text: str) -> bool:
