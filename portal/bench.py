@@ -38,8 +38,15 @@ LOAD_CONTENT_CACHE = True
 """
 
 
-def _sizes(text: str | None, default: list[int]) -> list[int]:
-    return [int(part) for part in text.split(",")] if text else default
+def parse_sizes(text: str | None) -> list[int]:
+    """``--articles``: "1000,10000" → [1000, 10000]; [] when not given; ValueError when wrong."""
+    try:
+        sizes = [int(part) for part in text.split(",")] if text else []
+    except ValueError:
+        raise ValueError("--articles là các số, ví dụ 1000,10000") from None
+    if any(size < 1 for size in sizes):
+        raise ValueError("--articles phải dương")
+    return sizes
 
 
 def write_corpus_site(folder: Path, count: int, corpus_path=None) -> list[Path]:
@@ -76,7 +83,7 @@ def _run(command: list[str], cwd: Path) -> float:
 
 
 def bench_build(args) -> int:
-    sizes = _sizes(args.articles, [2000])
+    sizes = args.sizes or [2000]
     work = Path(args.workdir or tempfile.mkdtemp(prefix="portal-bench-"))
     pelican = str(Path(sys.executable).with_name("pelican"))
     results = []
@@ -125,6 +132,11 @@ def bench_build(args) -> int:
 def run(args) -> int:
     if corpus.find_corpus(args.corpus) is None:
         print(f"bench: không thấy kho bài {args.corpus or corpus.DEFAULT_CORPUS}", file=sys.stderr)
+        return 2
+    try:
+        args.sizes = parse_sizes(args.articles)
+    except ValueError as error:
+        print(f"bench: {error}", file=sys.stderr)
         return 2
     if args.what == "build":
         return bench_build(args)

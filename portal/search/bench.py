@@ -166,18 +166,9 @@ def bench_size(size: int, docs: list[SearchDocument], queries: list[dict], work:
 
 
 def run(args) -> int:
+    """``bench search`` (called by :func:`portal.bench.run`, which checked the corpus and sizes)."""
     corpus_path = corpus.find_corpus(args.corpus)
-    if corpus_path is None:
-        print(f"bench: không thấy kho bài {args.corpus or corpus.DEFAULT_CORPUS}", file=sys.stderr)
-        return 2
-    try:
-        sizes = [int(part) for part in args.articles.split(",")] if args.articles else DEFAULT_SIZES
-    except ValueError:
-        print("bench: --articles là các số, ví dụ 1000,10000", file=sys.stderr)
-        return 2
-    if not sizes or min(sizes) < 1:
-        print("bench: --articles phải dương", file=sys.stderr)
-        return 2
+    sizes = args.sizes or DEFAULT_SIZES
     repeat = max(args.repeat, 1)
     articles = list(itertools.islice(corpus.read(corpus_path), max(sizes)))
     if len(articles) < max(sizes):
