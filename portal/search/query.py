@@ -798,16 +798,12 @@ class Searcher:
     def _search(self, searcher, sets, request: SearchRequest) -> SearchResponse:
         response = SearchResponse(request.q, page=request.page, limit=request.limit, sort=request.sort)
         parsed = parse(request.q)
-        filters = self._filters(request)
-        if parsed.empty and not filters:
+        if parsed.empty and not request.province and not request.year:
             return response
         required = Every() if parsed.empty else required_query(parsed)
-        matching = sets.ids(required)
-        response.total, response.facets = self._count(sets, matching, request)
+        candidates, response.facets = self._filter_and_count(sets, sets.ids(required), request)
+        response.total = len(candidates)
         response.pages = -(-response.total // request.limit)
-        candidates = matching
-        for condition in filters:
-            candidates = candidates & sets.ids(condition)
 
         wanted = request.page * request.limit
         rerank = parsed.has_diacritics and request.sort == "relevance"
@@ -859,25 +855,18 @@ class Searcher:
         tiers = {doc: (0 if doc in holding else 1) for doc in ranked}
         return ranked, scores, tiers
 
-    def _filters(self, request: SearchRequest) -> list[Query]:
-        filters = []
-        if request.province:
-            filters.append(Term("province", request.province))
-        if request.year:
-            filters.append(Term("year", str(request.year)))
-        return filters
-
-    def _count(self, sets, matching, request) -> tuple[int, dict[str, dict[str, int]]]:
-        """Total and counts per province (current unit) and year; each facet ignores its own
-        filter, so readers see where else the query has results."""
+    def _filter_and_count(self, sets, matching, request) -> tuple[frozenset | set, dict[str, dict[str, int]]]:
+        """The matching documents within the province and year filters, and the counts per
+        province (current unit) and year; each facet ignores its own filter, so readers see
+        where else the query has results."""
         by_province = sets.term("province", request.province) if request.province else None
         by_year = sets.term("year", str(request.year)) if request.year else None
         in_year = matching & by_year if by_year is not None else matching
         in_province = matching & by_province if by_province is not None else matching
-        total = len(in_year & by_province) if by_province is not None else len(in_year)
+        found = in_year & by_province if by_province is not None else in_year
         provinces = {unit: len(in_year & sets.term("unit", unit)) for unit in sets.values("unit")}
         years = {year: len(in_province & sets.term("year", year)) for year in sets.values("year")}
-        return total, {
+        return found, {
             "province": dict(sorted(((k, v) for k, v in provinces.items() if v), key=lambda kv: (-kv[1], kv[0]))),
             "year": dict(sorted(((k, v) for k, v in years.items() if v), reverse=True)),
         }
