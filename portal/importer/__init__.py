@@ -102,7 +102,7 @@ def inputs(paths: list[str]) -> tuple[list[Path], list[Result]]:
     for name in paths:
         path = Path(name)
         if path.is_dir():
-            files.extend(sorted(p for p in path.rglob("*") if _is_page(p, path)))
+            files.extend(sorted(p for p in path.rglob("*") if _importable(p, path)))
         elif path.is_file():
             if path.suffix.lower() in SUFFIXES:
                 files.append(path)
@@ -113,7 +113,7 @@ def inputs(paths: list[str]) -> tuple[list[Path], list[Result]]:
     return list(dict.fromkeys(files)), problems
 
 
-def _is_page(path: Path, root: Path) -> bool:
+def _importable(path: Path, root: Path) -> bool:
     """A page to import in a folder: not a file a browser saved beside a page ("Trang_files/")."""
     saved_beside = any(part.endswith("_files") for part in path.relative_to(root).parts[:-1])
     return path.suffix.lower() in SUFFIXES and path.is_file() and not saved_beside
