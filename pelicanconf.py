@@ -31,6 +31,7 @@ PELICAN_CLASS = build.PortalPelican
 PLUGIN_PATHS = ["plugins"]
 PLUGINS = [
     "portal_reader",  # header rules and checks; a bad article stops the build
+    "publication",  # drafts and scheduled (future-dated) articles stay unpublished
     "provinces",  # /tinh/ pages, province-by-year pages, province feeds
     "related_articles",  # previous/next and related articles
     "search_index",  # the Whoosh index inside the output
@@ -54,8 +55,10 @@ GZIP_CACHE = False  # a bigger cache, but saving it gzipped cost more than readi
 ARTICLE_URL = urls.ARTICLE_URL
 ARTICLE_SAVE_AS = urls.save_as(urls.ARTICLE_URL)
 ARTICLE_LANG_URL = ARTICLE_LANG_SAVE_AS = ""
+# Drafts and scheduled articles (plugins/publication) are not written by a build; the
+# preview writes them at DRAFT_URL with a banner.
 DRAFT_URL = "ban-nhap/{slug}/"
-DRAFT_SAVE_AS = urls.save_as(DRAFT_URL)
+DRAFT_SAVE_AS = ""
 DRAFT_LANG_URL = DRAFT_LANG_SAVE_AS = ""
 PAGE_URL = "{slug}/"
 PAGE_SAVE_AS = urls.save_as(PAGE_URL)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from portal import validation, vietnamese
+from portal import dates, validation, vietnamese
 
 
 def run(args) -> int:
@@ -30,12 +30,28 @@ def run(args) -> int:
     problems += validation.check_collection([a for a in articles if not a.is_page])
     for problem in sorted(problems, key=lambda p: (p.path, p.line)):
         print(problem)
+    waiting = unpublished(articles)
+    for line in waiting:
+        print(line)
+    later = f" {len(waiting)} bài chưa xuất bản (nháp, hẹn giờ)." if waiting else ""
     if problems:
         count = len({p.path for p in problems})
-        print(f"Đã kiểm tra {len(files)} bài: {len(problems)} lỗi trong {count} tệp.")
+        print(f"Đã kiểm tra {len(files)} bài: {len(problems)} lỗi trong {count} tệp.{later}")
         return 1
-    print(f"Đã kiểm tra {len(files)} bài: không có lỗi.")
+    print(f"Đã kiểm tra {len(files)} bài: không có lỗi.{later}")
     return 0
+
+
+def unpublished(articles: list[validation.ArticleFile]) -> list[str]:
+    """One line per draft and per scheduled article: not errors, but not on the site yet."""
+    lines = []
+    for article in articles:
+        if article.status == "draft":
+            lines.append(f"{article.path}: bản nháp, chưa xuất bản (bỏ dòng Status/Trạng thái để đăng)")
+        elif article.scheduled:
+            when = dates.format_date(article.date, with_time=True)
+            lines.append(f"{article.path}: hẹn giờ đăng {when}, bản xây dựng đầu tiên sau giờ đó sẽ xuất bản")
+    return lines
 
 
 def normalize_file(path: Path) -> bool:

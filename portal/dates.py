@@ -36,6 +36,14 @@ def short_date(value: dt.date) -> str:
     return f"{value.day:02d}/{value.month:02d}/{value.year}"
 
 
+def is_future(moment: dt.datetime, now: dt.datetime | None = None) -> bool:
+    """True when ``moment`` (a naive one is Vietnam time) is later than ``now`` (default: this
+    instant): a scheduled article, published by the first build after that moment."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=VIETNAM)
+    return moment > (now or dt.datetime.now(VIETNAM))
+
+
 class DateError(ValueError):
     """A date that cannot be read, with a message an editor understands."""
 

@@ -43,7 +43,13 @@ _UNSAFE = (
     (re.compile(r"<[^>]*\son[a-z]+\s*=", re.I), "thuộc tính sự kiện on…="),
     (re.compile(r"javascript\s*:", re.I), "liên kết javascript:"),
 )
-STATUSES = {"published", "draft", "hidden"}
+# status -> spellings accepted in headers (compared after vietnamese.match_key)
+STATUSES = {
+    "published": ("published", "công khai", "đăng"),
+    "draft": ("draft", "nháp", "bản nháp"),
+    "hidden": ("hidden", "ẩn"),
+}
+_STATUS_NAMES = {vietnamese.match_key(s): status for status, spellings in STATUSES.items() for s in spellings}
 
 
 @dataclass(frozen=True)
@@ -89,6 +95,11 @@ class ArticleFile:
     def url(self) -> str:
         """The article's URL, as ``pelicanconf.ARTICLE_URL`` will make it."""
         return urls.ARTICLE_URL.format(date=self.date, slug=self.slug)
+
+    @property
+    def scheduled(self) -> bool:
+        """Dated later than now: the first build after its date and time publishes it."""
+        return self.status == "published" and self.date is not None and dates.is_future(self.date)
 
     def problem(self, line: int, message: str) -> None:
         self.problems.append(Problem(self.path, line, message))
@@ -233,12 +244,15 @@ def _read_header(article: ArticleFile, entries: list[tuple[int, str, str]]) -> N
     article.summary = vietnamese.clean_spaces(" ".join(values.get("summary", [])))
     article.source = vietnamese.clean_spaces(" ".join(values.get("source", [])))
     _read_slug(article, values)
-    status = " ".join(values.get("status", [])).strip().lower() or "published"
-    if status not in STATUSES:
+    written = " ".join(values.get("status", [])).strip()
+    status = _STATUS_NAMES.get(vietnamese.match_key(written)) if written else "published"
+    if status is None:
         article.problem(
-            article.line_of("status"), f'trạng thái "{status}" không hợp lệ; dùng published, draft hoặc hidden'
+            article.line_of("status"),
+            f'trạng thái "{written}" không hợp lệ; dùng "nháp" (draft), "ẩn" (hidden) '
+            'hoặc bỏ dòng này để đăng bài',
         )
-    article.status = status
+    article.status = status or "published"
 
 
 def _read_date(article: ArticleFile, values: dict[str, list[str]]) -> None:

@@ -60,7 +60,9 @@ class PortalMarkdownReader(MarkdownReader):
         return self._markdown.convert(body)
 
     def _metadata(self, article: validation.ArticleFile, is_page: bool) -> dict:
-        metadata = {"title": article.title, "slug": article.slug, "status": article.status}
+        # header_status: what the header says; plugins/publication decides at each build
+        metadata = {"title": article.title, "slug": article.slug, "status": article.status,
+                    "header_status": article.status}
         if article.date:
             metadata["date"] = article.date
         if article.modified:
@@ -103,7 +105,8 @@ def stop_on_problems(generators) -> None:
     articles = []
     for generator in generators:
         if isinstance(generator, ArticlesGenerator):
-            for article in generator.articles + generator.hidden_articles + generator.translations:
+            # drafts too: a scheduled article is published later and must not clash then
+            for article in generator.articles + generator.drafts + generator.hidden_articles + generator.translations:
                 if getattr(article, "article_file", None):
                     articles.append(article.article_file)
     problems = sorted(set(_problems), key=lambda p: (p.path, p.line)) + validation.check_collection(articles)
