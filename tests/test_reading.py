@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import unicodedata
@@ -218,9 +219,11 @@ def test_related_falls_back_to_shared_tags(many):
 
 
 def test_make_html_says_where_the_site_is(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MAKELEVEL", "MFLAGS")}  # not a sub-make
     result = subprocess.run(
-        ["make", "-o", ".venv/.installed", "html", f"OUTPUT={tmp_path / 'site'}", "PELICANOPTS=-q"],
-        cwd=ROOT, capture_output=True, text=True, timeout=300,
+        ["make", "--no-print-directory", "-o", ".venv/.installed", "html", f"OUTPUT={tmp_path / 'site'}",
+         "PELICANOPTS=-q"],
+        cwd=ROOT, capture_output=True, text=True, timeout=300, env=env,
     )
     assert result.returncode == 0, result.stderr
     last = result.stdout.strip().splitlines()[-1]
