@@ -4,11 +4,12 @@
 
 * the previous index is linked (hard links; Whoosh never rewrites a segment file) into the
   new folder, and only what changed is written: documents whose fingerprint changed are
-  re-analysed, removed ones are deleted, the rest is left alone;
+  re-analysed, removed ones are deleted, the rest is left alone. Nothing is written through
+  a link: the manifest is not linked, and it is written to a new file renamed into place;
 * a manifest (``manifest.json``: schema version, URL → fingerprint, and the size and CRC-32 of
-  every index file, :mod:`portal.search.integrity`) says what is inside; it is written as a new
-  file, never through a link. A previous file that fails its checksum is not reused: its
-  segment is dropped and the documents it held are indexed again;
+  every index file, :mod:`portal.search.integrity`) says what is inside. A previous file
+  that fails its checksum is not reused: its segment is dropped and the documents it held
+  are indexed again;
 * the new folder is complete before anyone may open it; when the build writes the index into
   its temporary output, the whole site swaps in at once (``portal.build``). Used on its own,
   :func:`write_index` swaps the folder itself.
@@ -16,6 +17,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -148,7 +150,8 @@ def _write(documents, staging: Path, previous: Path, manifest: dict | None, proc
         writer.commit()
     ix.close()
     files = integrity.record(staging, carried)
-    _write_new(staging / MANIFEST, {"schema": SCHEMA_VERSION, "documents": fingerprints, "files": files})
+    manifest = {"schema": SCHEMA_VERSION, "documents": fingerprints, "files": files}
+    write_new_file(staging / MANIFEST, json.dumps(manifest))
     return report
 
 
@@ -186,9 +189,16 @@ def _reuse(previous: Path, staging: Path, manifest: dict, report: IndexReport):
     return known, {name: item for name, item in carried.items() if not integrity.is_toc(name)}
 
 
-def _write_new(path: Path, data: dict) -> None:
-    """Write ``path`` as a new file (a temporary file renamed over it): never through a link."""
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(temporary, "w", encoding="utf-8") as handle:
-        json.dump(data, handle)
-    os.replace(temporary, path)
+def write_new_file(path: Path, text: str) -> None:
+    """Write ``text`` to a new file renamed over ``path``: never into a file that may be shared
+    (a hard link to the live index) or left half-written."""
+    fd, temporary = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.chmod(temporary, 0o644)  # mkstemp's 0600 would hide it from a service run as another user
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
