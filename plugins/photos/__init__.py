@@ -113,7 +113,10 @@ class _Article:
         self.where: dict[str, str] = {}  # photo digest -> "file:line", for errors found later
 
     def _references(self) -> list[photos.Reference]:
-        text = Path(self.article.source_path).read_text(encoding="utf-8", errors="replace")
+        try:
+            text = Path(self.article.source_path).read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            return []
         return photos.references(text)
 
     def photo(self, src: str) -> photos.Photo | None:
