@@ -24,7 +24,7 @@ from pelican.generators import ArticlesGenerator
 from pelican.readers import MarkdownReader
 from pelican.urlwrappers import Author, Tag
 
-from portal import limits, rendering, validation, vietnamese
+from portal import limits, photos, rendering, validation, vietnamese
 
 logger = logging.getLogger(__name__)
 
@@ -46,6 +46,11 @@ class PortalMarkdownReader(MarkdownReader):
         shown = display_path(source_path)
         is_page = validation.is_page(source_path, self.settings["PATH"])
         article = validation.load(source_path, shown, page=is_page)
+        if article.ok:
+            errors, warnings = photos.check(article, self.settings["PATH"], source_path)
+            article.problems.extend(errors)
+            for warning in warnings:
+                logger.warning("%s", warning)
         rendered = None if article.problems else rendering.render(article, self.settings["MARKDOWN"])
         if article.problems or rendered.errors:
             _problems.extend(article.problems or rendered.errors)
@@ -65,6 +70,9 @@ class PortalMarkdownReader(MarkdownReader):
             metadata["summary"] = html.escape(article.summary)
         if article.source:
             metadata["source"] = article.source
+        if article.image:
+            metadata["image"] = article.image
+        metadata["featured"] = article.featured
         if article.tags:
             metadata["tags"] = [_wrapper(Tag, name, self.settings) for name in article.tags]
         if article.authors:
