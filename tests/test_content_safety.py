@@ -19,9 +19,9 @@ from tests.conftest import PELICAN, ROOT, build, page, write_article
 # (name, Markdown body) — each hides something active; the first lines reach the summary.
 HOSTILE = {
     "svg": "<svg/onload=alert(1)>\n\nĐoạn sau svg.\n\n<svg><text>alert(2)</text></svg>",
-    "img-multiline": "Ảnh hội nghị.\n\n<img src=x\nonerror=alert(1)>",
+    "img-multiline": "Ảnh hội nghị.\n\n<img src=https://anh.example/x.jpg\nonerror=alert(1)>",
     "entity-url": '<a href="jav&#x61;script:alert(1)">bấm vào đây</a> và <a href="&#106;avascript:alert(3)">đây</a>',
-    "markdown-url": "[Xem thêm](JaVaScRiPt:alert(1)) và ![ảnh](javascript:alert(2))",
+    "markdown-url": "[Xem thêm](JaVaScRiPt:alert(1)) và [đây](javascript&#58;alert(2))",
     "data-url": '[dữ liệu](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==) '
                 '<a href="data:text/html,<b>x</b>">x</a>',
     "object-embed-base": '<object data="x.swf"><param name="a" value="b"></object>\n\n<embed src="y.swf">\n\n'
@@ -29,12 +29,14 @@ HOSTILE = {
     "form-meta": '<form action="https://evil.example/"><input name="mk"><button formaction="javascript:alert(1)">'
                  'Gửi</button></form>\n\n<meta http-equiv="refresh" content="0;url=https://evil.example/">',
     "style-iframe": "<style>body{display:none}</style>\n\n<iframe srcdoc=\"&lt;b&gt;\" src=\"https://evil.example/\">"
-                    "</iframe>\n\n<noscript><p title=\"</noscript><img src=x onerror=alert(1)>\"></noscript>",
+                    "</iframe>\n\n<noscript><p title=\"</noscript>"
+                    "<img src=https://anh.example/x.jpg onerror=alert(1)>\"></noscript>",
     "math-mxss": "<math><mtext><table><mglyph><style><img src=x onerror=alert(1)></style></mglyph></table>"
                  "</mtext></math>",
     "attributes": '<p style="position:fixed;top:0" class="caption notice" onclick="alert(1)">Chú thích</p>\n\n'
                   '<blockquote cite="javascript:alert(1)">Trích dẫn</blockquote>\n\n'
-                  '<img srcset="a.jpg 1x, javascript:alert(1) 2x" src="a.jpg" alt="ảnh">',
+                  '<img srcset="https://anh.example/a.jpg 1x, javascript:alert(1) 2x" '
+                  'src="https://anh.example/a.jpg" alt="ảnh">',
     "tabs-in-scheme": '<a href=" java\tscript:alert(1)">tab</a> <a href="vbscript:msgbox(1)">vb</a>',
     "template": "<template><img src=x onerror=alert(1)></template>\n\nCòn lại.",
 }
@@ -109,7 +111,7 @@ def test_article_text_is_kept(hostile_site):
     assert "alert" not in body.get_text()
     kept = page(hostile_site, "2023/bai-thu-attributes/").select_one(".article-body")
     assert kept.select_one("p.caption").get_text() == "Chú thích"
-    assert kept.select_one("img")["src"] == "a.jpg" and kept.select_one("img")["alt"] == "ảnh"
+    assert kept.select_one("img")["src"] == "https://anh.example/a.jpg" and kept.select_one("img")["alt"] == "ảnh"
 
 
 def test_feeds_have_nothing_active(hostile_site):
@@ -148,7 +150,7 @@ def test_search_index_holds_nothing_of_removed_elements(hostile_site):
 def test_check_and_build_warn_about_each_removal(tmp_path):
     content = tmp_path / "content"
     write_article(content, "2023/a.md", "Bài có mã", "2023-09-01", "An Giang",
-                  "Đoạn một.\n\n<img src=x\nonerror=alert(1)>\n\n[Xem](jav&#x61;script:alert(1))\n\n"
+                  "Đoạn một.\n\n<img src=https://anh.example/x.jpg\nonerror=alert(1)>\n\n[Xem](jav&#x61;script:alert(1))\n\n"
                   '<p class="caption">Ảnh</p>\n\n<object data="x"></object>')
     check = subprocess.run([sys.executable, "-m", "portal", "check", str(content)], cwd=ROOT,
                            capture_output=True, text=True)
