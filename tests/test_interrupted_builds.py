@@ -12,7 +12,8 @@ import time
 
 import pytest
 
-from portal.search.query import Searcher, SearchRequest
+from portal.search.request import SearchRequest
+from portal.search.searcher import Searcher
 from tests.conftest import PELICAN, ROOT, build, write_article
 
 
