@@ -23,6 +23,8 @@ import time
 import traceback
 from pathlib import Path
 
+from portal.preview import memory
+
 ROOT = Path(__file__).resolve().parents[2]
 PREVIEW_SETTINGS = ROOT / "previewconf.py"
 
@@ -80,7 +82,8 @@ class Builder:
         """The settings, read again at every build (an edit of them takes effect)."""
         from pelican.settings import read_settings
 
-        override = {"PATH": self.content, "OUTPUT_PATH": self.output}
+        # the index is written in this process, where the text of unchanged articles is remembered
+        override = {"PATH": self.content, "OUTPUT_PATH": self.output, "SEARCH_INDEX_PARALLEL": False}
         if self.cache_path:
             override["CACHE_PATH"] = self.cache_path
         return read_settings(self.settings_file, override=override)
@@ -111,6 +114,13 @@ class Builder:
             signals.article_generator_finalized.disconnect(self._record_drafts)
         return BuildResult(ok, messages, time.perf_counter() - started, self._drafts if ok else [])
 
+    def empty_spare(self) -> None:
+        """Remove the files of the site the last swap replaced (the next build writes there)."""
+        from portal.build import SPARE_SUFFIX, remove_files
+
+        with contextlib.suppress(OSError):
+            remove_files(self.output + SPARE_SUFFIX)
+
     def _record_drafts(self, generator) -> None:
         self._drafts = [(a.title, a.url, bool(getattr(a, "scheduled", False))) for a in generator.drafts]
 
@@ -120,6 +130,7 @@ def worker(connection, content: str, output: str, settings_file: str, cache_path
     from pelican.log import init as init_logging
 
     init_logging(level=logging.WARNING)
+    memory.install()
     builder = Builder(content, output, settings_file, cache_path)
     while True:
         try:
@@ -133,6 +144,7 @@ def worker(connection, content: str, output: str, settings_file: str, cache_path
         except KeyboardInterrupt:
             return
         connection.send(result)
+        builder.empty_spare()  # while the editor reads the page: the next build starts sooner
 
 
 class Worker:
