@@ -2,7 +2,8 @@
 
 Pelican reads its cache of parsed articles from a pickle at the start of every build and
 writes it back at the end — at 2,000 articles most of a second each way. The worker keeps the
-cache's dictionary instead (files are still compared by their time, as Pelican does). Each
+cache's dictionary instead (files are still compared by their time, as Pelican does) and
+writes it once, for the next session. Each
 build gets its own shallow copy of a cached article, so what plugins set on it (URLs fixed for
 the build, neighbours, the publication state) never reaches the next build.
 
@@ -19,6 +20,7 @@ from pelican import cache
 
 _MEMORY: dict[str, dict] = {}
 _installed: list = []
+_saved: set[str] = set()
 
 
 def install() -> None:
@@ -45,5 +47,12 @@ def install() -> None:
     cache.FileDataCacher.__init__ = __init__
     cache.FileStampDataCacher.get_cached_data = get_cached_data
     cache.FileStampDataCacher.cache_data = cache_data
-    cache.FileDataCacher.save_cache = lambda self: None  # kept in memory; files are compared by time
+    saver = cache.FileDataCacher.save_cache
+
+    def save_cache(self):
+        if self._cache_path not in _saved:  # once, for the next preview session; then kept in memory
+            _saved.add(self._cache_path)
+            saver(self)
+
+    cache.FileDataCacher.save_cache = save_cache
     _installed.append(True)
