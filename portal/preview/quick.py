@@ -88,7 +88,7 @@ class QuickRebuild:
         stand_in = types.SimpleNamespace(articles=[article], hidden_articles=[], drafts=[], output_path=self.final,
                                          settings=self.generator.settings)
         plugin.process(stand_in)
-        return True
+        return "<img" not in raw or article._content != raw  # else the plugin did not run as in a build
 
     def _write(self, old, new, raw: str) -> None:
         for name in ("_content", "lead_photo", "photo_key", "article_file"):
