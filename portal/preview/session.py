@@ -37,7 +37,8 @@ class Session:
         """A build (quick when ``paths`` allow it); ``silent``: pages reload only if it fails."""
         self.state.started()
         result = self.worker.build(paths)
-        self.catch_up = self.state.behind = result.quick or (self.catch_up and not result.ok)
+        # after a failed build the next save builds everything: nothing to catch up with
+        self.catch_up = self.state.behind = result.quick
         self.state.finished(result, notify=not (silent and result.ok))
         if not silent or not result.ok:
             self.report(result)
@@ -65,13 +66,17 @@ class Session:
     def watch(self) -> None:
         import watchfiles
 
-        self.build()
         settings = [ROOT / name for name in SETTINGS_FILES]
         stamps = {path: _stamp(path) for path in settings}
         output = str(self.output)
+        built = False  # the first build runs once the watch is in place: no save is missed
         for changes in watchfiles.watch(*self.watched(), stop_event=self._stop, yield_on_timeout=True,
                                         rust_timeout=1000, debounce=400, step=30,
                                         watch_filter=_relevant, raise_interrupt=False):
+            if not built:
+                built = True
+                self.build()
+                continue
             paths = {path for _change, path in changes if not path.startswith(output)}
             for path in settings:  # single files: checked by their time (editors replace them)
                 if _stamp(path) != stamps[path]:
