@@ -26,9 +26,6 @@ from portal import photos, validation, vietnamese
 
 logger = logging.getLogger(__name__)
 
-_problems: list[validation.Problem] = []
-
-
 def display_path(path: str) -> str:
     """``path`` relative to the working directory when inside it (as editors typed it)."""
     relative = os.path.relpath(path)
@@ -39,6 +36,7 @@ class PortalMarkdownReader(MarkdownReader):
     """Markdown reader with the portal's header rules and checks."""
 
     file_extensions = ["md", "markdown"]
+    problems: list[validation.Problem] = []  # where read() reports; bound per build by Problems
 
     def read(self, source_path):
         shown = display_path(source_path)
@@ -50,7 +48,7 @@ class PortalMarkdownReader(MarkdownReader):
             for warning in warnings:
                 logger.warning("%s", warning)
         if article.problems:
-            _problems.extend(article.problems)
+            self.problems.extend(article.problems)
             return "", {"status": "skip"}
         return self._render(article.body), self._metadata(article, is_page)
 
@@ -99,39 +97,48 @@ def _wrapper(cls, name: str, settings: dict):
     return wrapper
 
 
-def use_portal_reader(readers) -> None:
-    for extension in PortalMarkdownReader.file_extensions:
-        readers.reader_classes[extension] = PortalMarkdownReader
+class Problems:
+    """The problems of one build's articles: reported by the reader, printed before writing."""
+
+    def __init__(self):
+        self.problems: list[validation.Problem] = []
+
+    def reset(self, _pelican) -> None:
+        self.problems.clear()
+
+    def use_portal_reader(self, readers) -> None:
+        reader = type("PortalMarkdownReader", (PortalMarkdownReader,), {"problems": self.problems})
+        for extension in PortalMarkdownReader.file_extensions:
+            readers.reader_classes[extension] = reader
+
+    def stop_on_problems(self, generators) -> None:
+        """Print every problem of the build and exit 1, before anything is written."""
+        articles = []
+        for generator in generators:
+            if isinstance(generator, ArticlesGenerator):
+                # drafts too: a scheduled article is published later and must not clash then
+                for article in (generator.articles + generator.drafts + generator.hidden_articles
+                                + generator.translations):
+                    if getattr(article, "article_file", None):
+                        articles.append(article.article_file)
+        problems = sorted(set(self.problems), key=lambda p: (p.path, p.line)) + validation.check_collection(articles)
+        if not problems:
+            return
+        for problem in problems:
+            sys.stderr.write(f"{problem}\n")
+        files = len({p.path for p in problems})
+        sys.stderr.write(
+            f"Dừng xây dựng trang: {len(problems)} lỗi trong {files} tệp. "
+            "Sửa các lỗi trên rồi chạy lại (kiểm tra nhanh: python -m portal check).\n"
+        )
+        sys.stderr.flush()
+        raise SystemExit(1)
 
 
-def reset(_pelican) -> None:
-    _problems.clear()
-
-
-def stop_on_problems(generators) -> None:
-    """Print every problem of the build and exit 1, before anything is written."""
-    articles = []
-    for generator in generators:
-        if isinstance(generator, ArticlesGenerator):
-            # drafts too: a scheduled article is published later and must not clash then
-            for article in generator.articles + generator.drafts + generator.hidden_articles + generator.translations:
-                if getattr(article, "article_file", None):
-                    articles.append(article.article_file)
-    problems = sorted(set(_problems), key=lambda p: (p.path, p.line)) + validation.check_collection(articles)
-    if not problems:
-        return
-    for problem in problems:
-        sys.stderr.write(f"{problem}\n")
-    files = len({p.path for p in problems})
-    sys.stderr.write(
-        f"Dừng xây dựng trang: {len(problems)} lỗi trong {files} tệp. "
-        "Sửa các lỗi trên rồi chạy lại (kiểm tra nhanh: python -m portal check).\n"
-    )
-    sys.stderr.flush()
-    raise SystemExit(1)
+build_problems = Problems()
 
 
 def register():
-    signals.initialized.connect(reset)
-    signals.readers_init.connect(use_portal_reader)
-    signals.all_generators_finalized.connect(stop_on_problems)
+    signals.initialized.connect(build_problems.reset)
+    signals.readers_init.connect(build_problems.use_portal_reader)
+    signals.all_generators_finalized.connect(build_problems.stop_on_problems)
