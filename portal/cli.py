@@ -66,7 +66,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="số kết nối mở tối đa (mặc định: 2000)")
     p.add_argument("--idle-timeout", type=int, default=15, metavar="GIÂY",
                    help="đóng kết nối im lặng quá số giây này (mặc định: 15)")
-    p.set_defaults(handler=_handler("portal.serving", "serve"))
+    p.set_defaults(handler=_handler("portal.web.serve", "serve"))
 
     p = commands.add_parser("preview", help="xem trước: xây dựng, phục vụ, tự xây dựng lại khi lưu bài")
     p.add_argument("--content", default="content", metavar="DIR", help="thư mục bài viết (mặc định: content)")

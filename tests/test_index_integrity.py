@@ -146,14 +146,40 @@ def _service(site, tmp_path):
     return ServiceProcess(site, log=tmp_path / "service.log", threads=2)
 
 
-def test_service_answers_503_not_500_on_a_damaged_index(damaged_site, tmp_path):
+def test_service_refuses_a_damaged_index(damaged_site, tmp_path):
     service = _service(damaged_site, tmp_path)
     try:
-        assert requests.get(service.url + "/api/status", timeout=10).status_code == 503
+        status = requests.get(service.url + "/api/status", timeout=10)
+        assert status.status_code == 503 and status.json()["ready"] is False
+        assert "hỏng" in status.json()["error"]
         for q in ("an ninh", "ANTQ", "cao bang", "hoi nghi tong ket", "x"):
-            assert requests.get(service.url + "/api/search", params={"q": q}, timeout=10).status_code == 503
-            assert requests.get(service.url + "/tim-kiem/", params={"q": q}, timeout=10).status_code == 503
+            api = requests.get(service.url + "/api/search", params={"q": q}, timeout=10)
+            assert api.status_code == 503, (q, api.text)
+            assert api.headers["Content-Type"].startswith("application/json") and "hỏng" in api.json()["error"]
+            page = requests.get(service.url + "/tim-kiem/", params={"q": q}, timeout=10)
+            assert page.status_code == 503 and "text/html" in page.headers["Content-Type"]
+            assert "tạm thời chưa sẵn sàng" in page.text
         assert requests.get(service.url + "/", timeout=10).status_code == 200  # the static site stays up
         assert "Traceback" not in service.log()
+    finally:
+        service.stop()
+
+
+def test_service_notices_damage_after_it_opened_the_index(tmp_path, sample_site):
+    site = tmp_path / "site"
+    shutil.copytree(sample_site, site)
+    service = _service(site, tmp_path)
+    try:
+        assert requests.get(service.url + "/api/search", params={"q": "an ninh"}, timeout=10).status_code == 200
+        _damage(_segments(site / "search-index")[0])
+        codes = {requests.get(service.url + "/api/search", params={"q": q}, timeout=10).status_code
+                 for q in ("an ninh", "ANTQ", "cao bang", "tong ket")}
+        assert codes == {503}
+        assert requests.get(service.url + "/api/status", timeout=10).json()["ready"] is False
+        # a build writes a good index: the service answers again, without a restart
+        result = build(ROOT / "content", site, tmp_path / "cache")
+        assert result.returncode == 0, result.stderr
+        answer = requests.get(service.url + "/api/search", params={"q": "an ninh"}, timeout=10)
+        assert answer.status_code == 200 and answer.json()["total"] == 5
     finally:
         service.stop()

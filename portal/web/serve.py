@@ -23,6 +23,7 @@ import sys
 from pathlib import Path
 
 from portal import urls
+from portal.web.app import make_app
 
 CONNECTIONS = 2000
 IDLE_TIMEOUT = 15  # seconds
@@ -101,8 +102,6 @@ def create_server(app, host: str, port: int, threads: int = 4, connections: int 
 
 def serve(args) -> int:
     """``python -m portal serve``: the site and the search on waitress."""
-    from portal.web import make_app
-
     site = Path(args.site)
     if not (site / "index.html").is_file():
         print(f"serve: không thấy trang đã xây dựng trong {site}/; hãy chạy make html", file=sys.stderr)
@@ -120,9 +119,9 @@ def serve(args) -> int:
               f"dùng {connections} thay vì {args.connections}", file=sys.stderr)
     app = make_app(site)
     try:
-        app.templates.get_template("search.html")  # read the settings and the theme now, not on a request
+        app.theme.environment.get_template("search.html")  # read the settings and the theme now, not on a request
     except Exception as error:  # a broken pelicanconf.py or theme: say so, briefly
-        print(f"serve: không đọc được cấu hình hoặc giao diện ({app.settings_file}): "
+        print(f"serve: không đọc được cấu hình hoặc giao diện ({app.theme.settings_file}): "
               f"{error.__class__.__name__}: {error}", file=sys.stderr)
         return 1
     try:
