@@ -23,6 +23,8 @@ import tempfile
 
 from pelican import Pelican
 
+from portal import precompress
+
 FINAL_OUTPUT_SETTING = "PORTAL_FINAL_OUTPUT_PATH"
 SPARE_SUFFIX = ".spare"
 
@@ -41,6 +43,8 @@ class PortalPelican(Pelican):
         try:
             super().run()
             prune_empty_folders(building)
+            if precompress.wanted(self.settings):  # after every plugin, the sitemap included
+                precompress.compress_site(building, live=self.settings[FINAL_OUTPUT_SETTING])
             swap_in(building, self.settings[FINAL_OUTPUT_SETTING])
         finally:
             final = self.settings[FINAL_OUTPUT_SETTING]
