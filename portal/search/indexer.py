@@ -4,7 +4,8 @@
 
 * the previous index is linked (hard links; Whoosh never rewrites a segment file) into the
   new folder, and only what changed is written: documents whose fingerprint changed are
-  re-analysed, removed ones are deleted, the rest is left alone;
+  re-analysed, removed ones are deleted, the rest is left alone. Nothing is written through
+  a link: the manifest is not linked, and it is written to a new file renamed into place;
 * a manifest (``manifest.json``: schema version, URL → fingerprint) says what is inside;
 * the new folder is complete before anyone may open it; when the build writes the index into
   its temporary output, the whole site swaps in at once (``portal.build``). Used on its own,
@@ -13,6 +14,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -59,6 +61,8 @@ def read_manifest(folder: str | os.PathLike) -> dict | None:
             manifest = json.load(handle)
     except (OSError, ValueError):
         return None
+    if not isinstance(manifest, dict) or not isinstance(manifest.get("documents"), dict):
+        return None
     if manifest.get("schema") != SCHEMA_VERSION or not whoosh_index.exists_in(str(folder)):
         return None
     return manifest
@@ -67,7 +71,8 @@ def read_manifest(folder: str | os.PathLike) -> dict | None:
 def _link_tree(source: Path, target: Path) -> None:
     target.mkdir(parents=True, exist_ok=True)
     for item in source.iterdir():
-        if item.is_file() and not item.name.endswith(".lock"):
+        # The manifest is written anew: linking it would let that write change the previous index.
+        if item.is_file() and not item.name.endswith(".lock") and item.name != MANIFEST:
             try:
                 os.link(item, target / item.name)
             except OSError:
@@ -132,6 +137,20 @@ def _write(documents, staging: Path, previous: Path, manifest: dict | None, proc
             adding(**doc.fields())
         writer.commit()
     ix.close()
-    with open(staging / MANIFEST, "w", encoding="utf-8") as handle:
-        json.dump({"schema": SCHEMA_VERSION, "documents": fingerprints}, handle)
+    write_new_file(staging / MANIFEST, json.dumps({"schema": SCHEMA_VERSION, "documents": fingerprints}))
     return report
+
+
+def write_new_file(path: Path, text: str) -> None:
+    """Write ``text`` to a new file renamed over ``path``: never into a file that may be shared
+    (a hard link to the live index) or left half-written."""
+    fd, temporary = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.chmod(temporary, 0o644)  # mkstemp's 0600 would hide it from a service run as another user
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
