@@ -8,7 +8,7 @@ OUTPUT ?= output
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: html publish serve test lint clean
+.PHONY: html publish serve preview test lint clean
 
 $(STAMP): requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -24,6 +24,9 @@ publish: $(STAMP)
 serve: $(STAMP)
 	@test -d $(OUTPUT) || $(MAKE) html
 	$(BIN)/python -m portal serve --site $(OUTPUT) --host $(HOST) --port $(PORT)
+
+preview: $(STAMP)
+	$(BIN)/python -m portal preview --content $(CONTENT) --output $(OUTPUT) --host $(HOST) --port $(PORT)
 
 test: $(STAMP)
 	$(BIN)/ruff check .

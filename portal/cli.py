@@ -1,4 +1,4 @@
-"""Command line: ``python -m portal import|check|new|search|serve|bench``.
+"""Command line: ``python -m portal import|check|new|search|serve|preview|bench``.
 
 Thin: each command parses its arguments and calls the module that does the work. Errors an
 editor can fix are printed as ``path:line: message`` with exit status 1, never a traceback.
@@ -63,6 +63,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=8000)
     p.add_argument("--threads", type=int, default=4)
     p.set_defaults(handler=_handler("portal.web", "serve"))
+
+    p = commands.add_parser("preview", help="xem trước: xây dựng, phục vụ, tự xây dựng lại khi lưu bài")
+    p.add_argument("--content", default="content", metavar="DIR", help="thư mục bài viết (mặc định: content)")
+    p.add_argument("--output", default="output", metavar="DIR", help="thư mục trang (mặc định: output)")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--threads", type=int, default=16, help="luồng phục vụ (mỗi trang đang mở giữ một luồng)")
+    p.set_defaults(handler=_handler("portal.preview"))
 
     p = commands.add_parser("bench", help="đo tốc độ (xem BENCHMARKS.md)")
     p.add_argument("what", choices=("build", "search"))

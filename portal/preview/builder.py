@@ -1,0 +1,177 @@
+"""Builds of the preview, in a long-lived worker process that keeps Pelican loaded.
+
+:class:`Builder` runs one build with the preview settings (``previewconf.py``) and returns a
+:class:`BuildResult`: whether it succeeded, the messages an editor reads (the same
+``path:line: message`` lines as the command line) and the drafts it wrote. A failed build
+changes nothing in the output (see :mod:`portal.build`).
+
+:func:`worker` is the loop of the worker process (:class:`Worker` starts it): one build per
+request on a pipe. A fresh process is started when the portal's own code changes, so a
+build always runs the code on disk.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import io
+import logging
+import multiprocessing
+import os
+import sys
+import time
+import traceback
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+PREVIEW_SETTINGS = ROOT / "previewconf.py"
+
+
+@dataclasses.dataclass
+class BuildResult:
+    ok: bool
+    messages: str = ""  # what the editor must fix, as the command line prints it
+    seconds: float = 0.0
+    drafts: list = dataclasses.field(default_factory=list)  # (title, url, scheduled)
+
+
+class _Tee(io.TextIOBase):
+    """Writes to the terminal and keeps a copy."""
+
+    def __init__(self, *streams):
+        self.streams = streams
+
+    def write(self, text):
+        for stream in self.streams:
+            stream.write(text)
+        return len(text)
+
+    def flush(self):
+        for stream in self.streams:
+            stream.flush()
+
+
+def describe_exception(error: BaseException) -> str:
+    """One line an editor can act on for an unexpected build error (template, settings…)."""
+    where = ""
+    filename, line = getattr(error, "filename", None), getattr(error, "lineno", None)
+    if filename:
+        where = f"{os.path.relpath(filename) if os.path.isabs(filename) else filename}:{line or 1}: "
+    else:
+        frames = [f for f in traceback.extract_tb(error.__traceback__) if str(ROOT) in f.filename]
+        if frames:
+            where = f"{os.path.relpath(frames[-1].filename)}:{frames[-1].lineno}: "
+    message = getattr(error, "message", None) or str(error) or error.__class__.__name__
+    return f"{where}lỗi khi xây dựng trang: {error.__class__.__name__}: {message}"
+
+
+class Builder:
+    """In-process builds of ``content`` into ``output`` with the preview settings."""
+
+    def __init__(self, content: str | os.PathLike, output: str | os.PathLike,
+                 settings_file: str | os.PathLike = PREVIEW_SETTINGS, cache_path: str | None = None):
+        self.content = os.path.abspath(content)
+        self.output = os.path.abspath(output)
+        self.settings_file = str(settings_file)
+        self.cache_path = cache_path
+        self._drafts: list = []
+
+    def settings(self) -> dict:
+        """The settings, read again at every build (an edit of them takes effect)."""
+        from pelican.settings import read_settings
+
+        override = {"PATH": self.content, "OUTPUT_PATH": self.output}
+        if self.cache_path:
+            override["CACHE_PATH"] = self.cache_path
+        return read_settings(self.settings_file, override=override)
+
+    def build(self) -> BuildResult:
+        from pelican import signals
+
+        started = time.perf_counter()
+        captured = io.StringIO()
+        self._drafts = []
+        signals.article_generator_finalized.connect(self._record_drafts)
+        ok, messages = True, ""
+        try:
+            with contextlib.redirect_stderr(_Tee(sys.stderr, captured)):
+                settings = self.settings()
+                cls = settings["PELICAN_CLASS"]
+                if isinstance(cls, str):
+                    module, name = cls.rsplit(".", 1)
+                    cls = getattr(__import__(module, fromlist=[name]), name)
+                cls(settings).run()
+        except SystemExit as stop:  # the portal's plugins stop a build with a message
+            ok = stop.code in (0, None)
+            messages = captured.getvalue().strip() or f"Dừng xây dựng trang (mã {stop.code})."
+        except Exception as error:  # a template, setting or plugin error: one line, no traceback
+            ok, messages = False, describe_exception(error)
+            sys.stderr.write(messages + "\n")
+        finally:
+            signals.article_generator_finalized.disconnect(self._record_drafts)
+        return BuildResult(ok, messages, time.perf_counter() - started, self._drafts if ok else [])
+
+    def _record_drafts(self, generator) -> None:
+        self._drafts = [(a.title, a.url, bool(getattr(a, "scheduled", False))) for a in generator.drafts]
+
+
+def worker(connection, content: str, output: str, settings_file: str, cache_path: str | None) -> None:
+    """The worker process: a build for every request received on ``connection``."""
+    from pelican.log import init as init_logging
+
+    init_logging(level=logging.WARNING)
+    builder = Builder(content, output, settings_file, cache_path)
+    while True:
+        try:
+            request = connection.recv()
+        except (EOFError, KeyboardInterrupt):
+            return
+        if request != "build":
+            return
+        try:
+            result = builder.build()
+        except KeyboardInterrupt:
+            return
+        connection.send(result)
+
+
+class Worker:
+    """The worker process seen from the preview server: ``build()`` waits for one build."""
+
+    def __init__(self, content, output, settings_file=PREVIEW_SETTINGS, cache_path=None):
+        self.args = (os.path.abspath(content), os.path.abspath(output), str(settings_file), cache_path)
+        self.process = None
+        self.connection = None
+
+    def start(self) -> None:
+        context = multiprocessing.get_context("spawn")  # fresh imports: the code on disk now
+        self.connection, child = context.Pipe()
+        self.process = context.Process(target=worker, args=(child, *self.args))
+        self.process.start()
+        child.close()
+
+    def build(self) -> BuildResult:
+        if self.process is None or not self.process.is_alive():
+            self.start()
+        try:
+            self.connection.send("build")
+            return self.connection.recv()
+        except (EOFError, OSError):  # the worker died (a crash in Pelican or a plugin)
+            self.stop()
+            return BuildResult(False, "Tiến trình xây dựng trang dừng bất ngờ; xem thông báo trong cửa sổ lệnh.")
+
+    def restart(self) -> None:
+        self.stop()
+        self.start()
+
+    def stop(self) -> None:
+        if self.process is None:
+            return
+        with contextlib.suppress(OSError):
+            self.connection.send("stop")
+        self.process.join(5)
+        if self.process.is_alive():
+            self.process.terminate()
+            self.process.join()
+        self.connection.close()
+        self.process = self.connection = None
