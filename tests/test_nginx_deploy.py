@@ -244,17 +244,30 @@ def test_security_headers_on_every_kind_of_answer(deployment):
 
 
 def test_a_service_process_killed_mid_test_costs_no_failed_request(deployment):
-    """Run last in this module: it kills one of the two service processes."""
+    """Run last in this module: it kills one of the two service processes (SIGKILL) while three
+    clients search. nginx still holds idle connections to it and sends it requests until it
+    has failed once: each must go to the other process.
+
+    The clients hold back while the kill happens: an answer the process had begun to write
+    when it died would be lost, and nginx cannot resend half an answer (see the README)."""
     queries = ["an ninh", "ANTQ", "hoi nghi tong ket", "an giang", "cong an tinh", "to quoc"]
     failures: list[str] = []
-    answered = [0]
-    stop = threading.Event()
+    lock = threading.Lock()
+    state = {"answered": 0, "in_flight": 0}
+    go, stop = threading.Event(), threading.Event()
+    go.set()
 
     def client(number: int) -> None:
         session = requests.Session()  # keep-alive to nginx, as a browser would
         while not stop.is_set():
-            query = queries[(answered[0] + number) % len(queries)]
-            path = "/api/search" if answered[0] % 2 else "/tim-kiem/"
+            go.wait(timeout=0.1)
+            with lock:
+                if not go.is_set():
+                    continue
+                state["in_flight"] += 1
+                count = state["answered"]
+            query = queries[(count + number) % len(queries)]
+            path = "/api/search" if count % 2 else "/tim-kiem/"
             try:
                 response = session.get(deployment.url + path, params={"q": query}, timeout=10)
                 ok = response.status_code == 200 and (path == "/tim-kiem/" or response.json()["total"] >= 1)
@@ -262,25 +275,37 @@ def test_a_service_process_killed_mid_test_costs_no_failed_request(deployment):
                     failures.append(f"{path} {query}: {response.status_code} {response.text[:200]}")
             except (requests.RequestException, json.JSONDecodeError) as error:
                 failures.append(f"{path} {query}: {error!r}")
-            answered[0] += 1
+            with lock:
+                state["in_flight"] -= 1
+                state["answered"] += 1
+
+    def wait_for(count: int) -> None:
+        deadline = time.monotonic() + 60
+        while state["answered"] < count and time.monotonic() < deadline:
+            time.sleep(0.01)
 
     threads = [threading.Thread(target=client, args=(n,)) for n in range(3)]
     for thread in threads:
         thread.start()
     try:
-        while answered[0] < 60:
-            time.sleep(0.01)
+        wait_for(60)
         victim, survivor = deployment.services
         assert "/api/search" in victim.log() and "/api/search" in survivor.log()  # both took requests
+        with lock:
+            go.clear()
+        while state["in_flight"]:
+            time.sleep(0.001)
         victim.process.send_signal(signal.SIGKILL)
         victim.process.wait()
-        killed_at = answered[0]
-        while answered[0] < killed_at + 120:
-            time.sleep(0.01)
+        killed_at = state["answered"]
+        go.set()
+        wait_for(killed_at + 120)
     finally:
         stop.set()
+        go.set()
         for thread in threads:
             thread.join(timeout=30)
+    assert state["answered"] >= killed_at + 120
     assert not failures, failures[:5]
     assert "upstream" in deployment.log()  # nginx met the dead process and sent the request on
     assert get(deployment, "/api/status").status_code == 200
