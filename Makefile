@@ -7,6 +7,7 @@ CONTENT ?= content
 OUTPUT ?= output
 HOST ?= 127.0.0.1
 PORT ?= 8000
+PELICANOPTS ?=
 
 .PHONY: html publish serve preview test lint clean
 
@@ -16,10 +17,11 @@ $(STAMP): requirements.txt
 	touch $(STAMP)
 
 html: $(STAMP)
-	$(BIN)/pelican $(CONTENT) -s pelicanconf.py -o $(OUTPUT)
+	$(BIN)/pelican $(CONTENT) -s pelicanconf.py -o $(OUTPUT) $(PELICANOPTS)
+	@echo "Trang web đã xây dựng trong $(OUTPUT)/. Xem cùng chức năng tìm kiếm: make serve$(if $(filter-out output,$(OUTPUT)), OUTPUT=$(OUTPUT)) (http://$(HOST):$(PORT)/)"
 
 publish: $(STAMP)
-	$(BIN)/pelican $(CONTENT) -s publishconf.py -o $(OUTPUT)
+	$(BIN)/pelican $(CONTENT) -s publishconf.py -o $(OUTPUT) $(PELICANOPTS)
 
 serve: $(STAMP)
 	@test -d $(OUTPUT) || $(MAKE) html

@@ -32,6 +32,7 @@ PLUGIN_PATHS = ["plugins"]
 PLUGINS = [
     "portal_reader",  # header rules and checks; a bad article stops the build
     "publication",  # drafts and scheduled (future-dated) articles stay unpublished
+    "photos",  # photos resized, upright, without metadata; <figure>/<picture>; lead photos
     "provinces",  # /tinh/ pages, province-by-year pages, province feeds
     "related_articles",  # previous/next and related articles
     "search_index",  # the Whoosh index inside the output

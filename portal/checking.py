@@ -10,7 +10,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from portal import dates, validation, vietnamese
+from portal import dates, photos, validation, vietnamese
 
 
 def run(args) -> int:
@@ -26,7 +26,15 @@ def run(args) -> int:
                 print(f"đã chuẩn hóa NFC: {path}")
     content_root = root if root.is_dir() else None
     articles = [validation.load(path, str(path), page=validation.is_page(path, content_root)) for path in files]
+    warnings = []
+    for path, article in zip(files, articles, strict=True):
+        if article.ok:
+            errors, notes = photos.check(article, content_root or photo_root(path), path)
+            article.problems.extend(errors)
+            warnings += notes
     problems = [p for article in articles for p in article.problems]
+    for warning in sorted(warnings, key=lambda p: (p.path, p.line)):
+        print(f"{warning} (cảnh báo)")
     problems += validation.check_collection([a for a in articles if not a.is_page])
     for problem in sorted(problems, key=lambda p: (p.path, p.line)):
         print(problem)
@@ -40,6 +48,14 @@ def run(args) -> int:
         return 1
     print(f"Đã kiểm tra {len(files)} bài: không có lỗi.{later}")
     return 0
+
+
+def photo_root(path: Path) -> Path:
+    """The content folder of an article checked alone: the nearest folder above it with images/."""
+    for folder in Path(path).absolute().parents:
+        if (folder / "images").is_dir():
+            return folder
+    return Path(path).absolute().parent
 
 
 def unpublished(articles: list[validation.ArticleFile]) -> list[str]:

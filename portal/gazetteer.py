@@ -80,7 +80,7 @@ class Gazetteer:
                     # A former unit named like the merged one it is now part of: "An Giang (cũ)".
                     old_slug, label = f"{slug}-cu", f"{old['name']} (cũ)"
                 formers.append(Province(FORMER, old["code"], old["name"], old["kind"], old_slug, label, unit["code"]))
-            self._formers_of[now.code] = formers
+            self._formers_of[now.code] = sorted(formers, key=lambda p: vietnamese.sort_key(p.label))
             self.former.extend(formers)
 
         self._current_by_code = {p.code: p for p in self.current}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from portal import dates, gazetteer, urls
+from portal import dates, gazetteer, urls, vietnamese
 
 
 def iso_date(value: dt.datetime) -> str:
@@ -35,6 +35,20 @@ def capitalize_first(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+def _attribute(item, path: str):
+    """``item`` followed along a Jinja-like path: "0.name" is ``item[0].name``."""
+    for part in path.split("."):
+        item = item[int(part)] if part.isdigit() else getattr(item, part, None) or item[part]
+    return item
+
+
+def vi_sort(items, attribute: str | None = None) -> list:
+    """``items`` in Vietnamese alphabetical order (of ``attribute``, e.g. "0.name", when given)."""
+    if attribute is None:
+        return sorted(items, key=lambda item: vietnamese.sort_key(str(item)))
+    return sorted(items, key=lambda item: vietnamese.sort_key(str(_attribute(item, attribute))))
+
+
 FILTERS = {
     "vi_date": dates.format_date,
     "vi_datetime": vi_datetime,
@@ -44,4 +58,5 @@ FILTERS = {
     "province_year_url": province_year_url,
     "current_unit": current_unit,
     "capitalize_first": capitalize_first,
+    "vi_sort": vi_sort,
 }

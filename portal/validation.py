@@ -32,6 +32,8 @@ HEADER_KEYS = {
     "slug": ("Slug",),
     "status": ("Status", "Trạng thái"),
     "modified": ("Modified", "Cập nhật"),
+    "image": ("Image", "Ảnh"),
+    "featured": ("Featured", "Nổi bật"),
 }
 _KEY_NAMES = {vietnamese.match_key(s): key for key, spellings in HEADER_KEYS.items() for s in spellings}
 _LIST_KEYS = {"province", "tags", "author"}
@@ -80,6 +82,8 @@ class ArticleFile:
     slug: str = ""
     status: str = "published"
     modified: dt.datetime | None = None
+    image: str = ""  # the lead photo when the header names one (see portal.photos)
+    featured: bool = False
     body: str = ""
     body_line: int = 1
     lines: dict[str, int] = field(default_factory=dict)  # header key -> line number
@@ -244,6 +248,11 @@ def _read_header(article: ArticleFile, entries: list[tuple[int, str, str]]) -> N
     article.summary = vietnamese.clean_spaces(" ".join(values.get("summary", [])))
     article.source = vietnamese.clean_spaces(" ".join(values.get("source", [])))
     _read_slug(article, values)
+    article.image = " ".join(values.get("image", [])).strip()
+    featured = vietnamese.match_key(" ".join(values.get("featured", [])))
+    article.featured = featured in {"yes", "co", "true", "1"}
+    if featured and not article.featured and featured not in {"no", "khong", "false", "0"}:
+        article.problem(article.line_of("featured"), 'trường "Nổi bật" chỉ nhận "có" hoặc "không"')
     written = " ".join(values.get("status", [])).strip()
     status = _STATUS_NAMES.get(vietnamese.match_key(written)) if written else "published"
     if status is None:

@@ -9,7 +9,8 @@ Everything that compares, indexes, slugs or looks up Vietnamese text goes throug
 * :func:`normalize` – NFC + tone placement + lower case: the exact form words are compared in;
 * :func:`syllables` – the syllables (words between spaces and punctuation) of a text;
 * :func:`slugify` – stable ASCII slugs for URLs;
-* :func:`match_key` – a key for loose look-ups (gazetteer): folded, lower case, single spaces.
+* :func:`match_key` – a key for loose look-ups (gazetteer): folded, lower case, single spaces;
+* :func:`sort_key` – Vietnamese alphabetical order (a ă â b c d đ e ê …), for every list readers see.
 
 The transforms work on whole strings with ``str.translate`` and regular expressions, so the
 search index can analyse a long article in a few passes instead of character by character.
@@ -99,7 +100,9 @@ def normalize(text: str) -> str:
     return normalize_tones(nfc(text)).lower()
 
 
-SYLLABLE = re.compile(r"\w+")  # a syllable (or a number), as the search index and queries split text
+MAX_SYLLABLE = 40  # longer "words" are URLs, hashes or garbage: not syllables
+# a syllable (or a number), as the search index and queries split text
+SYLLABLE = re.compile(rf"(?<!\w)\w{{1,{MAX_SYLLABLE}}}(?!\w)")
 
 
 def has_diacritics(text: str) -> bool:
@@ -133,3 +136,41 @@ def match_key(text: str) -> str:
     key = fold(normalize(text))
     key = _DASHES.sub(" ", key).replace(".", " ")
     return clean_spaces(key)
+
+
+# Vietnamese alphabetical order. Letters first (a ă â b c d đ e ê g h i k l m n o ô ơ p q r s t u
+# ư v x y, with f j w z where Latin puts them); tone marks decide only between words that are
+# otherwise equal, in dictionary order: none, huyền, hỏi, ngã, sắc, nặng.
+_ALPHABET = "aăâbcdđeêfghijklmnoôơpqrstuưvwxyz"
+_TONE_ORDER = {"": "0", "\u0300": "1", "\u0309": "2", "\u0303": "3", "\u0301": "4", "\u0323": "5"}
+
+
+def _build_sort_tables() -> tuple[dict[int, str], dict[int, str]]:
+    """Each letter → one character ranked by the alphabet, and → its tone digit."""
+    letters: dict[int, str] = {}
+    tones: dict[int, str] = {}
+    for code in [*range(0x41, 0x5B), *range(0x61, 0x7B), *range(0x00C0, 0x1EFA)]:
+        char = chr(code)
+        decomposed = unicodedata.normalize("NFD", char.lower())
+        marks = [c for c in decomposed if c in _TONE_MARKS]
+        base = unicodedata.normalize("NFC", "".join(c for c in decomposed if c not in _TONE_MARKS))
+        if base not in _ALPHABET or len(marks) > 1:
+            continue
+        letters[code] = chr(0x100 + _ALPHABET.index(base))  # after spaces, punctuation, digits
+        tones[code] = _TONE_ORDER[marks[0] if marks else ""]
+    return letters, tones
+
+
+_SORT_LETTERS, _SORT_TONES = _build_sort_tables()
+_NO_TONE = re.compile("[^0-5]")
+
+
+def sort_key(text: str) -> tuple[str, str, str]:
+    """Key for Vietnamese alphabetical order: "Cao Bằng" < "Cần Thơ" < "Đà Nẵng" < "Điện Biên".
+
+    Compares letters first (space before any letter, so word by word), then tone marks, then
+    the text itself, so equal keys only come from equal texts.
+    """
+    text = nfc(text)
+    lower = normalize_tones(text).lower()
+    return lower.translate(_SORT_LETTERS), _NO_TONE.sub("0", lower.translate(_SORT_TONES)), text

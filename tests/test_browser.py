@@ -74,3 +74,20 @@ def test_search_filter_and_open_a_result(server, browser):
         assert problems == []
     finally:
         context.close()
+
+
+def test_province_index_fits_a_phone(server, browser):
+    """/tinh/ at 375 px: units without articles are one quiet line each (4,253 px before, ~2,700 now)."""
+    context = browser.new_context(locale="vi-VN", viewport={"width": 375, "height": 667})
+    page = context.new_page()
+    try:
+        page.goto(server.url + "/tinh/")
+        height = page.evaluate("document.documentElement.scrollHeight")
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert height <= 3000, height
+        assert width <= 375, width  # nothing sticks out sideways
+        empty = page.locator(".unit-list > li.unit-empty")
+        assert empty.count() == 30
+        assert empty.first.evaluate("e => getComputedStyle(e.querySelector('a')).fontWeight") in ("400", "normal")
+    finally:
+        context.close()

@@ -22,7 +22,7 @@ from pelican.generators import ArticlesGenerator
 from pelican.readers import MarkdownReader
 from pelican.urlwrappers import Author, Tag
 
-from portal import validation, vietnamese
+from portal import photos, validation, vietnamese
 
 logger = logging.getLogger(__name__)
 
@@ -44,6 +44,11 @@ class PortalMarkdownReader(MarkdownReader):
         shown = display_path(source_path)
         is_page = validation.is_page(source_path, self.settings["PATH"])
         article = validation.load(source_path, shown, page=is_page)
+        if article.ok:
+            errors, warnings = photos.check(article, self.settings["PATH"], source_path)
+            article.problems.extend(errors)
+            for warning in warnings:
+                logger.warning("%s", warning)
         if article.problems:
             _problems.extend(article.problems)
             return "", {"status": "skip"}
@@ -71,6 +76,9 @@ class PortalMarkdownReader(MarkdownReader):
             metadata["summary"] = html.escape(article.summary)
         if article.source:
             metadata["source"] = article.source
+        if article.image:
+            metadata["image"] = article.image
+        metadata["featured"] = article.featured
         if article.tags:
             metadata["tags"] = [_wrapper(Tag, name, self.settings) for name in article.tags]
         if article.authors:

@@ -44,7 +44,7 @@ def _newest_first(articles):
 
 
 def _name_order(province: gazetteer.Province):
-    return (vietnamese.fold(province.name).lower(), province.name)
+    return vietnamese.sort_key(province.label)
 
 
 class ProvinceGenerator(Generator):

@@ -107,6 +107,8 @@ def prepare(generators) -> None:
         _settings_digest(settings),
         listed,
         listed_pages,
+        # what plugins add for pages that show more of the site (e.g. the front page's photos)
+        sorted((k, v) for k, v in articles.context.items() if k.startswith("render_key_")),
     )
     final = settings.get(FINAL_OUTPUT_SETTING, articles.output_path)
     try:
@@ -143,7 +145,8 @@ def _source_stamp(content) -> tuple:
 def _page_key(article, template) -> str:
     neighbours = [getattr(getattr(article, name, None), "url", None) for name in ("prev_article", "next_article")]
     related = [a.url for a in getattr(article, "related_articles", [])]
-    return _digest(_source_stamp(article), article.url, getattr(template, "name", ""), neighbours, related)
+    return _digest(_source_stamp(article), getattr(article, "photo_key", ""), article.url,
+                   getattr(template, "name", ""), neighbours, related)
 
 
 def _unchanged(name: str, key: str) -> bool:
@@ -163,7 +166,8 @@ def _describe(value):
     if isinstance(value, Content):
         memo = _state["contents"].get(id(value))
         if memo is None or memo[0] is not value:
-            memo = _state["contents"][id(value)] = (value, (value.url, _source_stamp(value)))
+            memo = _state["contents"][id(value)] = (value, (value.url, _source_stamp(value),
+                                                                    getattr(value, "photo_key", "")))
         return memo[1]
     if isinstance(value, URLWrapper):
         return (type(value).__name__, value.name, value.url)

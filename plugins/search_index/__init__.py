@@ -51,6 +51,11 @@ def document(article) -> SearchDocument:
 
 def build_index(articles, target: str, previous: str) -> None:
     report = write_index([document(article) for article in articles], target, previous)
+    if report.damaged:  # one line, even with -q: the operator should know the disk or a copy failed
+        names = ", ".join(report.damaged[:3]) + ("…" if len(report.damaged) > 3 else "")
+        sys.stderr.write(f"Cảnh báo: chỉ mục tìm kiếm cũ bị hỏng ({names} không khớp tổng kiểm); "
+                         "đã lập chỉ mục lại các bài trong đó.\n")
+        sys.stderr.flush()
     logger.info("%s", report)
 
 

@@ -6,7 +6,10 @@
   new folder, and only what changed is written: documents whose fingerprint changed are
   re-analysed, removed ones are deleted, the rest is left alone. Nothing is written through
   a link: the manifest is not linked, and it is written to a new file renamed into place;
-* a manifest (``manifest.json``: schema version, URL → fingerprint) says what is inside;
+* a manifest (``manifest.json``: schema version, URL → fingerprint, and the size and CRC-32 of
+  every index file, :mod:`portal.search.integrity`) says what is inside. A previous file
+  that fails its checksum is not reused: its segment is dropped and the documents it held
+  are indexed again;
 * the new folder is complete before anyone may open it; when the build writes the index into
   its temporary output, the whole site swaps in at once (``portal.build``). Used on its own,
   :func:`write_index` swaps the folder itself.
@@ -19,12 +22,15 @@ import json
 import os
 import shutil
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from whoosh import index as whoosh_index
 from whoosh.codec.whoosh3 import W3Codec
+from whoosh.filedb.filestore import FileStorage
+from whoosh.index import TOC
 
+from portal.search import integrity
 from portal.search.schema import SCHEMA_VERSION, SearchDocument, build_schema
 
 MANIFEST = "manifest.json"
@@ -45,6 +51,7 @@ class IndexReport:
     removed: int = 0
     unchanged: int = 0
     full: bool = False
+    damaged: list[str] = field(default_factory=list)  # files of the previous index that failed their checksum
 
     def __str__(self) -> str:
         kind = "full" if self.full else "incremental"
@@ -55,28 +62,34 @@ class IndexReport:
 
 
 def read_manifest(folder: str | os.PathLike) -> dict | None:
-    """The manifest of an index folder, or None when it is missing, damaged or outdated."""
+    """The manifest of an index folder, or None when it is missing, damaged, outdated or has
+    no checksums (written by an older version)."""
     try:
         with open(Path(folder) / MANIFEST, encoding="utf-8") as handle:
             manifest = json.load(handle)
     except (OSError, ValueError):
         return None
-    if not isinstance(manifest, dict) or not isinstance(manifest.get("documents"), dict):
-        return None
-    if manifest.get("schema") != SCHEMA_VERSION or not whoosh_index.exists_in(str(folder)):
+    if (
+        not isinstance(manifest, dict)
+        or manifest.get("schema") != SCHEMA_VERSION
+        or not isinstance(manifest.get("documents"), dict)
+        or not integrity.valid_records(manifest.get("files"))
+    ):
         return None
     return manifest
 
 
-def _link_tree(source: Path, target: Path) -> None:
-    target.mkdir(parents=True, exist_ok=True)
-    for item in source.iterdir():
-        # The manifest is written anew: linking it would let that write change the previous index.
-        if item.is_file() and not item.name.endswith(".lock") and item.name != MANIFEST:
-            try:
-                os.link(item, target / item.name)
-            except OSError:
-                shutil.copy2(item, target / item.name)
+def _link_files(source: Path, target: Path, files: dict[str, dict]) -> dict[str, dict]:
+    """Link (or copy) the verified ``files`` of ``source`` into ``target``; their records, with
+    the inode each now has in ``target`` (see :func:`integrity.record`)."""
+    carried = {}
+    for name, item in files.items():
+        try:
+            os.link(source / name, target / name)
+        except OSError:
+            shutil.copy2(source / name, target / name)
+        carried[name] = {**item, "inode": os.stat(target / name).st_ino}
+    return carried
 
 
 def write_index(
@@ -108,16 +121,15 @@ def write_index(
 def _write(documents, staging: Path, previous: Path, manifest: dict | None, procs: int) -> IndexReport:
     report = IndexReport()
     fingerprints = {doc.url: doc.fingerprint() for doc in documents}
-    if manifest is None:
+    known, carried = _reuse(previous, staging, manifest, report) if manifest is not None else (None, {})
+    if known is None:
         report.full = True
         ix = whoosh_index.create_in(str(staging), build_schema())
         todo = documents
         report.added = len(documents)
         stale: list[str] = []
     else:
-        _link_tree(previous, staging)
         ix = whoosh_index.open_dir(str(staging))
-        known: dict[str, str] = manifest["documents"]
         todo = [doc for doc in documents if known.get(doc.url) != fingerprints[doc.url]]
         report.added = sum(1 for doc in todo if doc.url not in known)
         report.updated = len(todo) - report.added
@@ -137,8 +149,44 @@ def _write(documents, staging: Path, previous: Path, manifest: dict | None, proc
             adding(**doc.fields())
         writer.commit()
     ix.close()
-    write_new_file(staging / MANIFEST, json.dumps({"schema": SCHEMA_VERSION, "documents": fingerprints}))
+    files = integrity.record(staging, carried)
+    manifest = {"schema": SCHEMA_VERSION, "documents": fingerprints, "files": files}
+    write_new_file(staging / MANIFEST, json.dumps(manifest))
     return report
+
+
+def _reuse(previous: Path, staging: Path, manifest: dict, report: IndexReport):
+    """Link the files of the previous index that pass their checksums into ``staging``: the
+    URL → fingerprint of the documents they hold and the links' records, or ``(None, {})``
+    when nothing can be reused (the index is written in full).
+
+    A damaged segment file drops its segment (the documents it held are indexed again); a
+    damaged table of contents drops everything."""
+    files = manifest["files"]
+    bad = integrity.damaged(previous, files)
+    report.damaged = bad
+    if not bad:
+        return manifest["documents"], _link_files(previous, staging, files)
+    dropped = {integrity.segment_of(name) for name in bad}
+    if None in dropped:  # the table of contents itself
+        return None, {}
+    good = {name: item for name, item in files.items() if integrity.segment_of(name) not in dropped}
+    carried = _link_files(previous, staging, good)
+    try:
+        storage = FileStorage(str(staging))
+        toc = TOC.read(storage, "MAIN")
+        segments = [segment for segment in toc.segments if segment.segment_id() not in dropped]
+        TOC(toc.schema, segments, toc.generation + 1).write(storage, "MAIN")
+        os.unlink(staging / TOC._filename("MAIN", toc.generation))  # a link: removing it changes nothing else
+        with whoosh_index.open_dir(str(staging)).searcher() as searcher:
+            present = {url for url in searcher.reader().field_terms("url")
+                       if searcher.document_number(url=url) is not None}
+    except Exception:  # whatever Whoosh makes of it: start afresh
+        for item in staging.iterdir():
+            item.unlink()
+        return None, {}
+    known = {url: value for url, value in manifest["documents"].items() if url in present}
+    return known, {name: item for name, item in carried.items() if not integrity.is_toc(name)}
 
 
 def write_new_file(path: Path, text: str) -> None:
