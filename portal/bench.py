@@ -21,7 +21,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from portal import corpus, validation
+from portal import corpus, precompress, validation
 from portal.importer.writing import escape_markdown
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -50,16 +50,10 @@ def parse_sizes(text: str | None) -> list[int]:
 
 
 def write_corpus_site(folder: Path, count: int, corpus_path=None) -> list[Path]:
-    """Write ``count`` corpus articles as Markdown under ``folder``; return their paths."""
+    """Write ``count`` articles as Markdown under ``folder`` (the corpus's, then made from it,
+    see :func:`portal.corpus.articles`); return their paths."""
     paths: list[Path] = []
-    seen: set[str] = set()
-    for article in corpus.read(corpus_path, limit=None):
-        if len(paths) >= count:
-            break
-        fingerprint = validation.text_fingerprint(article.text)
-        if fingerprint in seen:  # the corpus repeats some articles; `check` would refuse them
-            continue
-        seen.add(fingerprint)
+    for article in corpus.articles(count, corpus_path):
         path = folder / str(article.date.year) / f"{article.id}.md"
         path.parent.mkdir(parents=True, exist_ok=True)
         header = validation.header_text(article.title, article.date, article.province.name,
@@ -70,15 +64,22 @@ def write_corpus_site(folder: Path, count: int, corpus_path=None) -> list[Path]:
     return paths
 
 
-def _run(command: list[str], cwd: Path) -> float:
+def _run(command: list[str], cwd: Path, peaks: list[float] | None = None) -> float:
+    """Seconds the command took; its peak memory (MB, the largest of the process and the
+    children it waited for, such as the index process) appended to ``peaks``."""
     if hasattr(os, "sync"):
         os.sync()  # the previous run's writes reach the disk before this run is timed
     start = time.perf_counter()
-    result = subprocess.run(command, cwd=cwd, capture_output=True, text=True)
+    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    output = process.stdout.read()
+    _, status, usage = os.wait4(process.pid, 0)
     elapsed = time.perf_counter() - start
-    if result.returncode != 0:
-        sys.stderr.write(result.stdout[-3000:] + result.stderr[-3000:])
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode != 0:
+        sys.stderr.write(output[-6000:].decode("utf-8", "replace"))
         raise SystemExit(f"bench: command failed: {' '.join(command)}")
+    if peaks is not None:
+        peaks.append(usage.ru_maxrss / 1024)  # KiB on Linux
     return elapsed
 
 
@@ -96,13 +97,14 @@ def bench_build(args) -> int:
         runs: dict[str, list[float]] = {
             f"{name}_{kind}": [] for kind in ("full", "edit", "edit_again") for name in ("portal", "vanilla")
         }
+        peaks: dict[str, list[float]] = {"portal": [], "vanilla": []}
         for attempt in range(args.repeat):
             for name, settings in (("portal", ROOT / "pelicanconf.py"), ("vanilla", vanilla_conf)):
                 out, cache = work / f"out-{name}", work / f"cache-{name}"
                 for folder in (out, Path(f"{out}.spare"), cache):
                     shutil.rmtree(folder, ignore_errors=True)
                 command = [pelican, str(content), "-s", str(settings), "-o", str(out), "--cache-path", str(cache), "-q"]
-                runs[f"{name}_full"].append(_run(command, ROOT))
+                runs[f"{name}_full"].append(_run(command, ROOT, peaks[name]))
                 for offset, kind in ((0, "edit"), (1, "edit_again")):
                     edited = paths[(attempt * 97 + offset * 31) % len(paths)]
                     edited.write_text(edited.read_text(encoding="utf-8") + "\nThêm một câu.\n", encoding="utf-8")
@@ -114,6 +116,8 @@ def bench_build(args) -> int:
             "full_ratio": round(medians["portal_full"] / medians["vanilla_full"], 2),
             "edit_share": round(medians["portal_edit"] / medians["portal_full"], 2),
             "edit_again_share": round(medians["portal_edit_again"] / medians["portal_full"], 2),
+            **{f"{name}_peak_mb": round(max(values)) for name, values in peaks.items()},
+            **_gzip_figures(work / "out-portal"),
         }
         results.append(row)
         print(
@@ -121,12 +125,28 @@ def bench_build(args) -> int:
             f"(×{row['full_ratio']}); rebuild after editing one article: portal {row['portal_edit']}s "
             f"({row['edit_share']:.0%} of full), vanilla {row['vanilla_edit']}s; "
             f"after editing another: portal {row['portal_edit_again']}s ({row['edit_again_share']:.0%} of full), "
-            f"vanilla {row['vanilla_edit_again']}s"
+            f"vanilla {row['vanilla_edit_again']}s; peak memory: portal {row['portal_peak_mb']} MB, "
+            f"vanilla {row['vanilla_peak_mb']} MB; gzip of the site (GZIP_OUTPUT, publishconf.py): "
+            f"{row['gzip_s']}s for {row['gzip_files']} files, {row['gzip_mb']} MB → {row['gzip_packed_mb']} MB",
+            flush=True,
         )
     print(json.dumps(results, indent=2))
     if not args.workdir:
         shutil.rmtree(work, ignore_errors=True)
     return 0
+
+
+def _gzip_figures(site: Path) -> dict:
+    """What ``GZIP_OUTPUT`` adds to a full build: compressing the whole site once (timed)."""
+    counts = precompress.compress_site(str(site))
+    files = precompress.compressible(str(site))
+    size = sum((site / name).stat().st_size for name in files)
+    packed = sum((site / (name + ".gz") if (site / (name + ".gz")).exists() else site / name).stat().st_size
+                 for name in files)
+    for path in site.rglob("*.gz"):
+        path.unlink()
+    return {"gzip_s": counts["seconds"], "gzip_files": counts["compressed"],
+            "gzip_mb": round(size / 1e6, 1), "gzip_packed_mb": round(packed / 1e6, 1)}
 
 
 def run(args) -> int:
