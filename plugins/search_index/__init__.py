@@ -13,6 +13,7 @@ Settings: ``SEARCH_INDEX_PARALLEL`` (default True; False indexes in the build pr
 from __future__ import annotations
 
 import errno
+import functools
 import html
 import logging
 import multiprocessing
@@ -35,8 +36,10 @@ _job: dict = {}
 _NO_SPACE = 28  # the child's exit status for a full disk
 
 
+@functools.lru_cache(maxsize=8192)
 def html_text(fragment: str) -> str:
-    """Plain text of an HTML fragment, one line per block."""
+    """Plain text of an HTML fragment, one line per block (remembered: the preview's builds
+    run in one process and see the same articles again)."""
     if "<" not in fragment:
         return html.unescape(fragment)
     return BeautifulSoup(fragment, "html.parser").get_text("\n", strip=True)
