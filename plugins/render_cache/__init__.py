@@ -107,8 +107,6 @@ def prepare(generators) -> None:
         _settings_digest(settings),
         listed,
         listed_pages,
-        # what plugins add for pages that show more of the site (e.g. the front page's photos)
-        sorted((k, v) for k, v in articles.context.items() if k.startswith("render_key_")),
     )
     final = settings.get(FINAL_OUTPUT_SETTING, articles.output_path)
     try:
