@@ -100,7 +100,9 @@ def normalize(text: str) -> str:
     return normalize_tones(nfc(text)).lower()
 
 
-SYLLABLE = re.compile(r"\w+")  # a syllable (or a number), as the search index and queries split text
+MAX_SYLLABLE = 40  # longer "words" are URLs, hashes or garbage: not syllables
+# a syllable (or a number), as the search index and queries split text
+SYLLABLE = re.compile(rf"(?<!\w)\w{{1,{MAX_SYLLABLE}}}(?!\w)")
 
 
 def has_diacritics(text: str) -> bool:

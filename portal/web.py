@@ -3,7 +3,7 @@
 One WSGI application (:func:`make_app`) answers
 
 * ``GET /api/search?q=&province=&year=&page=&limit=&sort=`` — JSON (see
-  :meth:`portal.search.query.SearchResponse.as_json`); 400 ``{"error": …}`` for a parameter
+  :meth:`portal.search.request.SearchResponse.as_json`); 400 ``{"error": …}`` for a parameter
   the service does not accept, 503 when the site has no search index yet;
 * ``GET /tim-kiem/?q=&province=&year=&page=&sort=`` — the results page, rendered with the
   theme's ``search.html`` so it looks like the rest of the site; filters, sorting, paging
@@ -42,14 +42,15 @@ from markupsafe import Markup
 from whoosh.index import IndexError as WhooshIndexError
 
 from portal import gazetteer, templating, urls
-from portal.search.query import MAX_PAGE, BadRequest, SearchRequest, clean_query, searcher_for
+from portal.search.request import MAX_PAGE, BadRequest, SearchRequest, clean_query
+from portal.search.searcher import searcher_for
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_SETTINGS = ROOT / "pelicanconf.py"
 SEARCH_PATH = "/" + urls.SEARCH_URL  # "/tim-kiem/"
 API_PATH = "/" + urls.SEARCH_API_URL  # "/api/search"
 STATUS_PATH = "/api/status"  # health check for load balancers and the benchmark
-MAX_PARAM_CHARS = 20_000  # per value; the query itself is cut much shorter by query.py
+MAX_PARAM_CHARS = 20_000  # per value; the query itself is cut much shorter by search.request
 
 logger = logging.getLogger("portal.web")
 
@@ -242,7 +243,7 @@ class PortalApp:
         results = [
             {
                 "url": hit.url, "title": hit.title, "date": hit.date, "province_label": hit.province,
-                "snippet": Markup(hit.snippet),  # escaped text with <mark>, from query.py
+                "snippet": Markup(hit.snippet),  # escaped text with <mark>, from search.snippets
             }
             for hit in response.results
         ]

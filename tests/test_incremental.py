@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 import os
 
-from portal.search.query import Searcher, SearchRequest
+from portal.search.request import SearchRequest
+from portal.search.searcher import Searcher
 from tests.conftest import build, page, write_article
 
 

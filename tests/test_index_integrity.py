@@ -12,8 +12,9 @@ import pytest
 
 from portal.search import integrity
 from portal.search.indexer import read_manifest, write_index
-from portal.search.query import Searcher, SearchRequest
+from portal.search.request import SearchRequest
 from portal.search.schema import SearchDocument
+from portal.search.searcher import Searcher
 from tests.conftest import PELICAN, ROOT, build
 from tests.helpers_server import copy_content
 

@@ -10,7 +10,8 @@ import sys
 
 import pytest
 
-from portal.search.query import Searcher, SearchRequest
+from portal.search.request import SearchRequest
+from portal.search.searcher import Searcher
 from tests.conftest import ROOT, build, write_article
 
 

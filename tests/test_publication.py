@@ -6,7 +6,8 @@ import datetime as dt
 import time
 
 from portal.dates import VIETNAM
-from portal.search.query import SearchRequest, searcher_for
+from portal.search.request import SearchRequest
+from portal.search.searcher import searcher_for
 from tests.conftest import ROOT, build, page, write_article
 
 

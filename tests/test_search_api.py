@@ -18,7 +18,7 @@ import pytest
 import requests
 
 from portal import web
-from portal.search.query import MAX_LIMIT, SearchRequest
+from portal.search.request import MAX_LIMIT, SearchRequest
 from portal.search.schema import SCHEMA_VERSION
 from portal.service_process import ServiceProcess
 from tests.helpers_server import build_site, copy_content, raw_get

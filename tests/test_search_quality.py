@@ -16,8 +16,9 @@ import pytest
 
 from portal import corpus, vietnamese
 from portal.search.indexer import write_index
-from portal.search.query import Searcher, SearchRequest
+from portal.search.request import SearchRequest
 from portal.search.schema import SearchDocument
+from portal.search.searcher import Searcher
 
 pytestmark = pytest.mark.corpus
 ARTICLES = 3000

@@ -1,6 +1,6 @@
 """Vietnamese analysis for Whoosh, built the Whoosh way: ``Tokenizer | Filter``.
 
-``SyllableTokenizer`` cuts text into syllables after normalising it with
+``SyllableTokenizer`` is Whoosh's ``RegexTokenizer`` over the text normalised with
 :mod:`portal.vietnamese` (NFC, canonical tone placement, lower case), in one pass over the
 whole text. ``FoldingFilter`` then emits the folded form of each syllable ("quốc" → "quoc")
 and, for short fields (titles), the exact form too at the *same position*. So:
@@ -8,13 +8,13 @@ and, for short fields (titles), the exact form too at the *same position*. So:
 * "an ninh to quoc" matches the folded forms (and phrases of them);
 * "hoà"/"hòa", "thuỷ"/"thủy" and NFD input are already one form after normalisation;
 * a query with diacritics ranks articles holding exactly them first: the best candidates are
-  re-ranked against their stored text (see :mod:`portal.search.query`). Body text is indexed
+  re-ranked against their stored text (see :mod:`portal.search.ranking`). Body text is indexed
   folded only, which halves the postings Whoosh writes — the index is the costliest part of
   a build.
 
 There is no stemming and no stop list: "an" and "to" are Vietnamese syllables, not English
 words. Abbreviations (ANTQ ↔ an ninh Tổ quốc) are expanded at query time from
-``portal/data/abbreviations.csv`` (see :mod:`portal.search.query`), which keeps the index lean.
+``portal/data/abbreviations.csv`` (see :mod:`portal.search.parser`), which keeps the index lean.
 """
 
 from __future__ import annotations
@@ -25,15 +25,14 @@ from collections import defaultdict
 from functools import cache
 from pathlib import Path
 
-from whoosh.analysis import Filter, Token, Tokenizer
+from whoosh.analysis import Filter, RegexTokenizer
 from whoosh.formats import Positions
-from whoosh.system import _INT_SIZE as _UINT_SIZE
 from whoosh.system import pack_uint
 
 from portal import vietnamese
 
 ABBREVIATIONS_FILE = Path(__file__).resolve().parents[1] / "data" / "abbreviations.csv"
-MAX_SYLLABLE = 40  # longer "words" are URLs, hashes or garbage: skipped
+_COUNT_SIZE = len(pack_uint(0))  # the count before packed positions
 
 
 def normalize_same_length(text: str) -> str:
@@ -45,39 +44,14 @@ def normalize_same_length(text: str) -> str:
     return lowered
 
 
-class SyllableTokenizer(Tokenizer):
+class SyllableTokenizer(RegexTokenizer):
     """Normalised syllables of a text, with positions and character offsets."""
 
-    def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
-                 start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
-        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        text = normalize_same_length(value)
-        if not tokenize:
-            token.original = token.text = text
-            token.boost = 1.0
-            if positions:
-                token.pos = start_pos
-            if chars:
-                token.startchar, token.endchar = start_char, start_char + len(value)
-            yield token
-            return
-        position = start_pos
-        for match in vietnamese.SYLLABLE.finditer(text):
-            word = match.group()
-            if len(word) > MAX_SYLLABLE:
-                continue
-            token.text = word
-            token.boost = 1.0
-            token.stopped = False
-            if keeporiginal:
-                token.original = word
-            if positions:
-                token.pos = position
-            position += 1
-            if chars:
-                token.startchar = start_char + match.start()
-                token.endchar = start_char + match.end()
-            yield token
+    def __init__(self):
+        super().__init__(vietnamese.SYLLABLE)
+
+    def __call__(self, value, **kwargs):
+        return super().__call__(normalize_same_length(value), **kwargs)
 
 
 class FoldingFilter(Filter):
@@ -89,9 +63,6 @@ class FoldingFilter(Filter):
 
     def __init__(self, exact: bool = True):
         self.exact = exact
-
-    def __eq__(self, other):
-        return other is not None and self.__class__ is other.__class__ and self.exact == other.exact
 
     def __call__(self, tokens):
         fold = vietnamese.fold
@@ -111,7 +82,7 @@ def VietnameseAnalyzer(exact: bool = True):  # noqa: N802 - named like Whoosh's 
 
 
 def _syllables(normalized: str) -> list[str]:
-    return [w for w in vietnamese.SYLLABLE.findall(normalized) if len(w) <= MAX_SYLLABLE]
+    return vietnamese.SYLLABLE.findall(normalized)
 
 
 def folded_syllables(text: str) -> list[str]:
@@ -142,7 +113,7 @@ class FoldedPositions(Positions):
 
     def decode_positions(self, valuestring):
         positions = array("I")
-        positions.frombytes(valuestring[_UINT_SIZE:])
+        positions.frombytes(valuestring[_COUNT_SIZE:])
         return positions
 
 

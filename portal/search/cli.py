@@ -17,7 +17,8 @@ import sys
 from whoosh.index import IndexError as WhooshIndexError
 
 from portal import dates, gazetteer
-from portal.search.query import BadRequest, SearchRequest, SearchResponse, searcher_for
+from portal.search.request import BadRequest, SearchRequest, SearchResponse
+from portal.search.searcher import searcher_for
 
 _TAG = re.compile(r"<(/?)(\w+)[^>]*>")
 

@@ -12,7 +12,7 @@ from whoosh import fields
 from portal import gazetteer
 from portal.search.analysis import FoldedPositions, VietnameseAnalyzer
 
-SCHEMA_VERSION = 4  # bump when the schema or the analysis changes: the next build reindexes all
+SCHEMA_VERSION = 5  # bump when the schema or the analysis changes: the next build reindexes all
 
 
 @dataclass

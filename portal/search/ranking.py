@@ -1,0 +1,89 @@
+"""The order of the results, for a query of syllables s1 s2 … (all required):
+
+* BM25F over title (weighted ×2) and body, on folded syllables, so typing without diacritics,
+  in capitals, in NFD or with the other tone placement finds the same articles;
+* articles holding the syllables adjacent and in order (a phrase) come before those where
+  they are scattered (BM25F orders each group);
+* when the query carries diacritics, the best candidates are re-ranked: the exact phrase
+  first, then the folded phrase, then scattered syllables, exact ones before folded-only
+  ("đường" before "dương");
+* sorted by date, or with no query words (filters only): newest first.
+"""
+
+from __future__ import annotations
+
+import heapq
+import re
+from collections.abc import Callable
+
+from portal.search.analysis import normalize_same_length
+from portal.search.parser import ParsedQuery, adjacency_plan, ranked_plan
+
+RERANK_DEPTH = 30
+CANDIDATES = 200  # BM25 candidates checked for adjacency before scanning every match
+
+
+def rank(sets, parsed: ParsedQuery, candidates, sort: str, wanted: int,
+         stored: Callable[[int], dict]) -> tuple[list[int], dict[int, float]]:
+    """The best ``wanted`` (or more) of ``candidates`` in order, and their scores.
+    ``stored``: a document's stored fields (its text for the re-ranking by diacritics)."""
+    rerank = parsed.has_diacritics and sort == "relevance"
+    depth = max(wanted, RERANK_DEPTH) if rerank else wanted
+    if sort == "newest" or parsed.empty:
+        dates = sets.dates()
+        ranked = heapq.nlargest(depth, candidates, key=lambda doc: (dates[doc], -doc))
+        return ranked, dict.fromkeys(ranked, 0.0)
+    ranked, scores, tiers = _tiers(sets, parsed, candidates, depth, wanted)
+    if rerank:
+        exactness = exactness_of(parsed)
+        classes = {doc: exactness(f"{stored(doc)['title']}\n{stored(doc).get('body', '')}") for doc in ranked}
+        # the exact phrase first, then the folded phrase, then scattered syllables
+        ranked.sort(key=lambda doc: (classes[doc] < 2, tiers[doc], -classes[doc], -scores[doc], doc))
+    return ranked, scores
+
+
+def _tiers(sets, parsed: ParsedQuery, candidates, depth: int, wanted: int):
+    """Best ``depth`` documents: those holding the syllables adjacent first, then the rest;
+    BM25F (title weighted) within each tier. Returns them, their scores and tiers.
+
+    Within a tier the order is BM25F's, so when the best :data:`CANDIDATES` already hold
+    the ``wanted`` documents of the page, they are the tier's best: only those candidates
+    need their positions checked. Otherwise every candidate is checked (one scan)."""
+    documents = list(candidates)
+    scores = dict(zip(documents, ranked_plan(parsed).scores(sets, documents), strict=True))
+    order = lambda doc: (scores[doc], -doc)  # noqa: E731 - deterministic ties
+    pool = heapq.nlargest(max(CANDIDATES, 2 * depth), scores, key=order)
+    adjacency = adjacency_plan(parsed)
+    if adjacency is None:
+        return pool[:depth], scores, dict.fromkeys(pool, 0)
+    holding = adjacency.holding(sets, pool)
+    if len(holding) < wanted and len(pool) < len(candidates):
+        holding = set(adjacency.holders(sets)) & candidates
+        first = heapq.nlargest(depth, holding, key=order)
+        rest = heapq.nlargest(depth, (d for d in candidates if d not in holding), key=order)
+    else:
+        first = [doc for doc in pool if doc in holding]
+        rest = [doc for doc in pool if doc not in holding]
+    ranked = first[:depth] + rest[: max(0, depth - len(first))]
+    tiers = {doc: (0 if doc in holding else 1) for doc in ranked}
+    return ranked, scores, tiers
+
+
+def _exact_pattern(syllables: list[tuple[str, str]]) -> re.Pattern:
+    return re.compile(r"(?<!\w)" + r"\W+".join(re.escape(e) for e, _ in syllables) + r"(?!\w)")
+
+
+def exactness_of(parsed: ParsedQuery):
+    """A function of a text: 2 if it holds the query's exact phrases, 1 if every exact
+    syllable, 0 if only folded matches (patterns compiled once per query)."""
+    phrases = ([_exact_pattern(parsed.words)] if parsed.words else []) + [_exact_pattern(p) for p in parsed.phrases]
+    syllables = {e for e, _ in parsed.words + [s for p in parsed.phrases for s in p]}
+    each = [_exact_pattern([(e, e)]) for e in sorted(syllables)]
+
+    def exactness(text: str) -> int:
+        normalized = normalize_same_length(text)
+        if parsed.words and all(pattern.search(normalized) for pattern in phrases):
+            return 2
+        return 1 if all(pattern.search(normalized) for pattern in each) else 0
+
+    return exactness
