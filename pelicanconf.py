@@ -1,5 +1,6 @@
 """Pelican settings of the portal (local build; publishconf.py adds the public address)."""
 
+import copy
 import os
 import sys
 
@@ -8,7 +9,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from jinja2 import FileSystemBytecodeCache  # noqa: E402
 
-from portal import build, sharing, templating, urls  # noqa: E402
+from portal import build, rendering, sharing, templating, urls  # noqa: E402
 
 SITENAME = "An ninh Tổ quốc"
 SITESUBTITLE = "Tin phong trào Toàn dân bảo vệ an ninh Tổ quốc"
@@ -127,13 +128,9 @@ TAG_FEED_ATOM = TAG_FEED_RSS = AUTHOR_FEED_ATOM = AUTHOR_FEED_RSS = None
 TRANSLATION_FEED_ATOM = TRANSLATION_FEED_RSS = None
 FEED_MAX_ITEMS = 50
 
-MARKDOWN = {
-    "extension_configs": {
-        "markdown.extensions.extra": {},
-        "markdown.extensions.smarty": {"smart_quotes": False},
-    },
-    "output_format": "html5",
-}
+# Article bodies: Markdown settings and the HTML allowlist live in portal/rendering.py, shared
+# with `python -m portal check` (a copy: Pelican's reader adds to the dict it is given).
+MARKDOWN = copy.deepcopy(rendering.MARKDOWN)
 
 JINJA_FILTERS = {**templating.FILTERS, **sharing.FILTERS}
 RELATIVE_URLS = False
@@ -145,7 +142,10 @@ LOG_FILTER = [(30, "Feeds generated without SITEURL or FEED_DOMAIN set properly 
 # Templates don't change during a build: skip Jinja's check of the file before every render,
 # and keep compiled templates between builds (Jinja's per-user cache in the temporary folder,
 # keyed by each template's source).
+# Autoescape: every string of a template is escaped; only sanitised article HTML is marked
+# |safe (content and summary, see portal/rendering.py).
 JINJA_ENVIRONMENT = {
+    "autoescape": True,
     "trim_blocks": True,
     "lstrip_blocks": True,
     "extensions": [],

@@ -1,7 +1,8 @@
 """``python -m portal check [DIR] [--fix]``: the build's article checks, without building.
 
-Every file goes through :func:`portal.validation.load` and the whole folder through
-:func:`portal.validation.check_collection`, so the messages are those the build stops with.
+Every file goes through :func:`portal.validation.load` and :func:`portal.rendering.render`, and
+the whole folder through :func:`portal.validation.check_collection`, so the messages are those
+the build stops with; warnings (what the HTML allowlist removes) are those the build logs.
 ``--fix`` brings text to Unicode NFC, the one problem a machine can mend safely.
 """
 
@@ -10,7 +11,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from portal import dates, photos, validation, vietnamese
+from portal import dates, photos, rendering, validation, vietnamese
 
 
 def run(args) -> int:
@@ -26,22 +27,29 @@ def run(args) -> int:
                 print(f"đã chuẩn hóa NFC: {path}")
     content_root = root if root.is_dir() else None
     articles = [validation.load(path, str(path), page=validation.is_page(path, content_root)) for path in files]
-    warnings = []
+    warnings, rendering_warnings = [], []
     for path, article in zip(files, articles, strict=True):
         if article.ok:
             errors, notes = photos.check(article, content_root or photo_root(path), path)
             article.problems.extend(errors)
             warnings += notes
-    problems = [p for article in articles for p in article.problems]
+        if article.ok:
+            rendered = rendering.render(article)
+            article.problems += rendered.errors  # as in the build: the article is not read
+            rendering_warnings += rendered.warnings
+    problems = validation.symlink_loops(root) + [p for article in articles for p in article.problems]
     for warning in sorted(warnings, key=lambda p: (p.path, p.line)):
         print(f"{warning} (cảnh báo)")
-    problems += validation.check_collection([a for a in articles if not a.is_page])
-    for problem in sorted(problems, key=lambda p: (p.path, p.line)):
+    # the build compares only the articles it could read
+    problems += validation.check_collection([a for a in articles if a.ok and not a.is_page])
+    warnings += rendering_warnings
+    for problem in sorted(problems + rendering_warnings, key=lambda p: (p.path, p.line)):
         print(problem)
     waiting = unpublished(articles)
     for line in waiting:
         print(line)
     later = f" {len(waiting)} bài chưa xuất bản (nháp, hẹn giờ)." if waiting else ""
+    later = (f" {len(warnings)} cảnh báo." if warnings else "") + later
     if problems:
         count = len({p.path for p in problems})
         print(f"Đã kiểm tra {len(files)} bài: {len(problems)} lỗi trong {count} tệp.{later}")

@@ -62,7 +62,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
     p.add_argument("--threads", type=int, default=4)
-    p.set_defaults(handler=_handler("portal.web", "serve"))
+    p.set_defaults(handler=_handler("portal.web.serve", "serve"))
 
     p = commands.add_parser("preview", help="xem trước: xây dựng, phục vụ, tự xây dựng lại khi lưu bài")
     p.add_argument("--content", default="content", metavar="DIR", help="thư mục bài viết (mặc định: content)")

@@ -38,7 +38,12 @@ def capitalize_first(text: str) -> str:
 def _attribute(item, path: str):
     """``item`` followed along a Jinja-like path: "0.name" is ``item[0].name``."""
     for part in path.split("."):
-        item = item[int(part)] if part.isdigit() else getattr(item, part, None) or item[part]
+        if part.isdigit():
+            item = item[int(part)]
+        elif hasattr(item, part):
+            item = getattr(item, part)
+        else:
+            item = item[part]
     return item
 
 

@@ -18,7 +18,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from portal import dates, gazetteer, urls, vietnamese
+from portal import dates, gazetteer, limits, urls, vietnamese
 
 # canonical key -> spellings accepted in headers (compared after vietnamese.match_key)
 HEADER_KEYS = {
@@ -39,12 +39,6 @@ _KEY_NAMES = {vietnamese.match_key(s): key for key, spellings in HEADER_KEYS.ite
 _LIST_KEYS = {"province", "tags", "author"}
 _HEADER_LINE = re.compile(r"^([^\s:][^:]{0,30}):\s*(.*)$")
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-_UNSAFE = (
-    (re.compile(r"<\s*script\b", re.I), "thẻ <script>"),
-    (re.compile(r"<\s*iframe\b", re.I), "thẻ <iframe>"),
-    (re.compile(r"<[^>]*\son[a-z]+\s*=", re.I), "thuộc tính sự kiện on…="),
-    (re.compile(r"javascript\s*:", re.I), "liên kết javascript:"),
-)
 # status -> spellings accepted in headers (compared after vietnamese.match_key)
 STATUSES = {
     "published": ("published", "công khai", "đăng"),
@@ -182,7 +176,8 @@ def parse(text: str, path: str, page: bool = False) -> ArticleFile:
     body_lines = text.split("\n")[body_index:]
     article.body = "\n".join(body_lines)
     article.body_line = body_index + 1
-    _check_body(article, body_lines)
+    for line, message in limits.text_problems(text, article.body, article.body_line):
+        article.problem(line, message)
     return article
 
 
@@ -329,18 +324,6 @@ def split_list(values: list[str], separators: str = ",") -> list[str]:
     return items
 
 
-def _check_body(article: ArticleFile, body_lines: list[str]) -> None:
-    for offset, line in enumerate(body_lines):
-        for pattern, what in _UNSAFE:
-            if pattern.search(line):
-                article.problem(
-                    article.body_line + offset,
-                    f"nội dung có {what}, không được phép trong bài viết; xóa đoạn mã này "
-                    "(ảnh và liên kết thường viết bằng Markdown)",
-                )
-                break
-
-
 # -- across files ---------------------------------------------------------------------------
 
 def body_fingerprint(article: ArticleFile) -> str:
@@ -390,8 +373,14 @@ def check_collection(articles: list[ArticleFile]) -> list[Problem]:
 
 
 def content_files(root: str | Path) -> list[Path]:
-    """The article files under ``root`` (Markdown), in a stable order."""
+    """The article files under ``root`` (Markdown, through symbolic links as the build reads
+    them, loops aside: see :func:`symlink_loops`), in a stable order."""
     root = Path(root)
-    if root.is_file():
-        return [root]
-    return sorted(p for p in root.rglob("*") if p.suffix.lower() in {".md", ".markdown"} and p.is_file())
+    return [root] if root.is_file() else limits.walk(root, {".md", ".markdown"})[0]
+
+
+def symlink_loops(root: str | Path) -> list[Problem]:
+    """One problem per symbolic link under ``root`` to a folder that contains it."""
+    root = Path(root)
+    loops = [] if root.is_file() else limits.walk(root, set())[1]
+    return [Problem(str(link), 1, limits.loop_message(link, target)) for link, target in loops]

@@ -57,6 +57,14 @@ def test_sort_key_ignores_tone_placement_and_keeps_texts_apart():
     assert vietnamese.sort_key("an giang") != vietnamese.sort_key("An Giang")
 
 
+def test_vi_sort_filter_sorts_by_an_attribute_path():
+    from portal.templating import vi_sort
+
+    pairs = [({"name": "Đức Thắng"}, 1), ({"name": "Dương Liễu"}, 2), ({"name": "A.T"}, 3)]
+    assert [p[1] for p in vi_sort(pairs, "0.name")] == [3, 2, 1]
+    assert vi_sort(["Cần Thơ", "Cao Bằng", "Cà Mau"]) == ["Cà Mau", "Cao Bằng", "Cần Thơ"]
+
+
 def test_province_index_in_vietnamese_order_and_compact(sample_site):
     doc = page(sample_site, "tinh/")
     units = doc.select("main .unit-list > li:not(.unit-national)")

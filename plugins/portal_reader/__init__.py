@@ -2,10 +2,13 @@
 
 * Markdown files are read by :class:`PortalMarkdownReader`: the header is parsed and checked
   by :mod:`portal.validation` (English or Vietnamese keys, Vietnamese dates, provinces through
-  the gazetteer, ASCII slugs), the body is rendered by Python-Markdown.
+  the gazetteer, ASCII slugs, the limits of :mod:`portal.limits`), the body is rendered and
+  sanitised by :func:`portal.rendering.render` — pages, feeds, summaries and the search index
+  all get that HTML. What the sanitiser removed is logged as warnings at every build.
 * Every problem is collected; once all content is read (``all_generators_finalized``) the build
   prints one ``path:line: message`` per problem and exits with status 1 — no traceback, and no
-  output written (see the ``atomic_output`` plugin).
+  output written (see ``portal.build``). A file Pelican itself failed to read is such a problem
+  too, and a symbolic link looping in the content folder is one problem naming it (not followed).
 """
 
 from __future__ import annotations
@@ -16,13 +19,12 @@ import logging
 import os
 import sys
 
-from markdown import Markdown
 from pelican import signals
 from pelican.generators import ArticlesGenerator
 from pelican.readers import MarkdownReader
 from pelican.urlwrappers import Author, Tag
 
-from portal import photos, validation, vietnamese
+from portal import limits, photos, rendering, validation, vietnamese
 
 logger = logging.getLogger(__name__)
 
@@ -49,25 +51,17 @@ class PortalMarkdownReader(MarkdownReader):
             article.problems.extend(errors)
             for warning in warnings:
                 logger.warning("%s", warning)
-        if article.problems:
-            _problems.extend(article.problems)
+        rendered = None if article.problems else rendering.render(article, self.settings["MARKDOWN"])
+        if article.problems or rendered.errors:
+            _problems.extend(article.problems or rendered.errors)
             return "", {"status": "skip"}
-        return self._render(article.body), self._metadata(article, is_page)
+        return rendered.html, self._metadata(article, is_page, rendered)
 
-    def _render(self, body: str) -> str:
-        """HTML of the body; one Markdown instance per reader, reset between files."""
-        if getattr(self, "_markdown", None) is None:
-            config = dict(self.settings["MARKDOWN"])
-            # the header is already parsed: the meta extension would eat a body line "Xyz: ..."
-            config["extensions"] = [e for e in config.get("extensions", []) if "meta" not in str(e)]
-            self._markdown = Markdown(**config)
-        self._markdown.reset()
-        return self._markdown.convert(body)
-
-    def _metadata(self, article: validation.ArticleFile, is_page: bool) -> dict:
+    def _metadata(self, article: validation.ArticleFile, is_page: bool, rendered: rendering.Rendered) -> dict:
         # header_status: what the header says; plugins/publication decides at each build
         metadata = {"title": article.title, "slug": article.slug, "status": article.status,
-                    "header_status": article.status}
+                    "header_status": article.status, "rendered_with": rendering.VERSION,
+                    "render_warnings": tuple(rendered.warnings)}
         if article.date:
             metadata["date"] = article.date
         if article.modified:
@@ -104,8 +98,54 @@ def use_portal_reader(readers) -> None:
         readers.reader_classes[extension] = PortalMarkdownReader
 
 
-def reset(_pelican) -> None:
+def start(pelican) -> None:
+    """Forget the last build's problems; report symbolic links that loop and don't follow them."""
     _problems.clear()
+    settings = pelican.settings
+    for link, target in limits.walk(settings["PATH"], set())[1]:
+        _problems.append(validation.Problem(display_path(str(link)), 1, limits.loop_message(
+            display_path(str(link)), display_path(str(target)))))
+        relative = os.path.relpath(link, settings["PATH"])
+        for key in ("ARTICLE_EXCLUDES", "PAGE_EXCLUDES", "STATIC_EXCLUDES"):
+            settings[key] = [*settings.get(key, []), relative]
+
+
+def drop_stale_cache(generator) -> None:
+    """Pelican caches articles as read: forget those rendered by another version of
+    :mod:`portal.rendering` or of the allowlist, so they are rendered and sanitised again."""
+    cache = getattr(generator, "_cache", None)
+    if isinstance(cache, dict):
+        for name, entry in list(cache.items()):
+            content = entry[1] if isinstance(entry, tuple) and len(entry) == 2 else None
+            if getattr(content, "rendered_with", None) != rendering.VERSION:
+                del cache[name]
+
+
+def unread_files(generators) -> list[validation.Problem]:
+    """A problem for each source file Pelican failed to read (it logs them and goes on)."""
+    reported = {os.path.abspath(p.path) for p in _problems}
+    found = []
+    for generator in generators:
+        for name, content in getattr(generator, "context", {}).get("generated_content", {}).items():
+            path = os.path.join(generator.path, name)
+            if content is None and os.path.abspath(path) not in reported:
+                reported.add(os.path.abspath(path))
+                found.append(validation.Problem(
+                    display_path(path), 1,
+                    "không đọc được bài này (xem thông báo của Pelican ở trên); chạy "
+                    f"`python -m portal check {display_path(path)}` để biết chỗ sai",
+                ))
+    return found
+
+
+def log_warnings(generators) -> None:
+    """Log what the allowlist removed, for every article and page (read now or cached)."""
+    for generator in generators:
+        for name in ("articles", "drafts", "hidden_articles", "translations", "pages", "hidden_pages",
+                     "draft_pages"):
+            for content in getattr(generator, name, []):
+                for warning in getattr(content, "render_warnings", ()):
+                    logger.warning("%s", warning)
 
 
 def stop_on_problems(generators) -> None:
@@ -117,7 +157,9 @@ def stop_on_problems(generators) -> None:
             for article in generator.articles + generator.drafts + generator.hidden_articles + generator.translations:
                 if getattr(article, "article_file", None):
                     articles.append(article.article_file)
-    problems = sorted(set(_problems), key=lambda p: (p.path, p.line)) + validation.check_collection(articles)
+    log_warnings(generators)
+    problems = sorted(set(_problems) | set(unread_files(generators)), key=lambda p: (p.path, p.line))
+    problems += validation.check_collection(articles)
     if not problems:
         return
     for problem in problems:
@@ -132,6 +174,8 @@ def stop_on_problems(generators) -> None:
 
 
 def register():
-    signals.initialized.connect(reset)
+    signals.initialized.connect(start)
+    signals.article_generator_init.connect(drop_stale_cache)
+    signals.page_generator_init.connect(drop_stale_cache)
     signals.readers_init.connect(use_portal_reader)
     signals.all_generators_finalized.connect(stop_on_problems)

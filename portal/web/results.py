@@ -1,0 +1,78 @@
+"""The results page ``/tim-kiem/``: a search response as the theme's ``search.html`` shows it,
+with facets, sorting, paging and the suggestion as plain links."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from markupsafe import Markup
+
+from portal import gazetteer, urls
+from portal.search.request import MAX_PAGE, SearchRequest, SearchResponse
+
+
+def page_context(request: SearchRequest, response: SearchResponse) -> dict:
+    """The template context of the results page for ``request`` answered by ``response``."""
+    places = gazetteer.load()
+
+    def url(**changes) -> str:
+        return search_url(request, **changes)
+
+    provinces = []
+    for slug, count in response.facets.get("province", {}).items():
+        selected = slug == request.province
+        provinces.append({
+            "label": places.label_of(slug), "slug": slug, "count": count, "selected": selected,
+            "url": url(province=None if selected else slug),
+        })
+    if request.province and not any(item["selected"] for item in provinces):
+        provinces.insert(0, {  # a former unit: shown so it can be removed
+            "label": places.label_of(request.province), "slug": request.province,
+            "count": response.total, "selected": True, "url": url(province=None),
+        })
+    years = []
+    for year, count in response.facets.get("year", {}).items():
+        selected = request.year is not None and str(request.year) == year
+        years.append({"label": year, "count": count, "selected": selected,
+                      "url": url(year=None if selected else year)})
+    if request.year and not any(item["selected"] for item in years):
+        years.insert(0, {"label": str(request.year), "count": response.total, "selected": True,
+                         "url": url(year=None)})
+
+    results = [
+        {
+            "url": hit.url, "title": hit.title, "date": hit.date, "province_label": hit.province,
+            "snippet": Markup(hit.snippet),  # escaped text with <mark>, from search.snippets
+        }
+        for hit in response.results
+    ]
+    page_count = max(response.pages, 1)
+    return {
+        "query": request.q,
+        "results": results,
+        "total": response.total,
+        "current_page": request.page,
+        "page_count": page_count,
+        "facets": {"province": provinces, "year": years},
+        "suggestion": response.suggestion,
+        "suggestion_url": url(q=response.suggestion) if response.suggestion else None,
+        "sort": request.sort,
+        "sort_urls": {key: url(sort=key) for key in ("relevance", "newest")},
+        "prev_url": url(page=min(request.page - 1, page_count)) if request.page > 1 else None,
+        "next_url": url(page=request.page + 1) if request.page < min(response.pages, MAX_PAGE) else None,
+    }
+
+
+def search_url(request: SearchRequest, **changes) -> str:
+    """Site-relative URL of the results page for ``request`` with ``changes`` (None drops one).
+
+    Changing a filter, the query or the sort goes back to the first page.
+    """
+    values = {"q": request.q, "province": request.province, "year": request.year,
+              "sort": request.sort, "page": request.page}
+    if set(changes) - {"page"}:
+        values["page"] = 1
+    values.update(changes)
+    params = [(key, str(values[key])) for key in ("q", "province", "year", "sort", "page") if values[key]]
+    params = [(k, v) for k, v in params if not (k == "sort" and v == "relevance") and not (k == "page" and v == "1")]
+    return urls.SEARCH_URL + ("?" + urlencode(params) if params else "")
