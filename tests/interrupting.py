@@ -3,6 +3,8 @@
 ``python -m tests.interrupting MODULE:FUNCTION[:after] SIGNAL PELICAN-ARGS…`` sends SIGNAL
 (``SIGKILL``, ``SIGINT``, ``SIGTERM``) to the build process just before (or just after) the
 named function runs. Plugins are importable by name (``search_index:finish:after``).
+With ``INTERRUPTING_NO_EXCHANGE=1`` the build swaps as on a file system without
+``renameat2(RENAME_EXCHANGE)`` (two renames).
 """
 
 from __future__ import annotations
@@ -36,6 +38,10 @@ def stop_at(where: str, signal_name: str) -> None:
 if __name__ == "__main__":
     sys.path[:0] = [str(ROOT), str(ROOT / "plugins")]
     stop_at(sys.argv[1], sys.argv[2])
+    if os.environ.get("INTERRUPTING_NO_EXCHANGE"):
+        from portal import oscalls
+
+        oscalls.exchange = lambda first, second: False
     from pelican import main
 
     main(sys.argv[3:])

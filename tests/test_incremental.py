@@ -139,4 +139,4 @@ def test_next_build_is_written_into_the_spare_site(tmp_path):
     # the next build clears the spare, which shares the unchanged pages of the live site: they stay whole
     assert build(content, out, cache).returncode == 0
     assert "Nội dung thứ nhất." in page(out, "2024/bai-thu-nhat/").get_text()
-    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("out")) == ["out", "out.spare"]
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("out")) == ["out", "out.lock", "out.spare"]

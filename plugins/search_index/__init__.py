@@ -12,10 +12,12 @@ Settings: ``SEARCH_INDEX_PARALLEL`` (default True; False indexes in the build pr
 
 from __future__ import annotations
 
+import errno
 import html
 import logging
 import multiprocessing
 import os
+import signal
 import sys
 
 from bs4 import BeautifulSoup
@@ -24,11 +26,13 @@ from pelican.generators import ArticlesGenerator
 
 from portal import urls
 from portal.build import FINAL_OUTPUT_SETTING
+from portal.oscalls import die_with_parent
 from portal.search.indexer import write_index
 from portal.search.schema import SearchDocument
 
 logger = logging.getLogger(__name__)
 _job: dict = {}
+_NO_SPACE = 28  # the child's exit status for a full disk
 
 
 def html_text(fragment: str) -> str:
@@ -59,9 +63,17 @@ def build_index(articles, target: str, previous: str) -> None:
     logger.info("%s", report)
 
 
-def _child(articles, target, previous) -> None:
+def _child(articles, target, previous, parent) -> None:
+    # Ctrl-C and kill stop the build, which stops this child; it never outlives the build.
+    for number in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(number, signal.SIG_DFL)
+    die_with_parent(parent)
     try:
         build_index(articles, target, previous)
+    except OSError as error:
+        if error.errno not in (errno.ENOSPC, errno.EDQUOT):
+            raise
+        os._exit(_NO_SPACE)  # the parent says it in one line
     except Exception as error:  # reported by the parent as a build error
         sys.stderr.write(f"Lỗi khi ghi chỉ mục tìm kiếm: {error.__class__.__name__}: {error}\n")
         sys.stderr.flush()
@@ -80,7 +92,7 @@ def start(generators) -> None:
     if settings.get("SEARCH_INDEX_PARALLEL", True) and "fork" in multiprocessing.get_all_start_methods():
         # A forked child shares the articles as they are now; nothing is copied or pickled.
         process = multiprocessing.get_context("fork").Process(
-            target=_child, args=(list(articles.articles), target, previous)
+            target=_child, args=(list(articles.articles), target, previous, os.getpid())
         )
         process.start()
         _job["process"] = process
@@ -93,6 +105,8 @@ def finish(_pelican) -> None:
     if process is None:
         return
     process.join()
+    if process.exitcode == _NO_SPACE:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
     if process.exitcode != 0:
         sys.stderr.write("Dừng xây dựng trang: không ghi được chỉ mục tìm kiếm (xem lỗi ở trên).\n")
         raise SystemExit(1)
