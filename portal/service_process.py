@@ -48,7 +48,7 @@ class ServiceProcess:
             try:
                 requests.head(self.url + "/", timeout=1)
                 break
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):  # not listening yet, or still busy starting
                 if time.monotonic() > deadline:
                     self.stop()
                     raise RuntimeError(f"the service did not answer: {self.log()}") from None
