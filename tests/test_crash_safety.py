@@ -90,14 +90,15 @@ def test_full_disk_is_one_line_and_leaves_nothing(tmp_path):
     content, _out, cache = _site(tmp_path)
     disk = tmp_path / "disk"
     disk.mkdir()
-    big = content / "big.md"
+    big = content / "big2.md"
     pelican = f"{shlex.quote(PELICAN)} {content} -s pelicanconf.py -o {disk}/out -q --cache-path {cache}"
     script = f"""
         mount -t tmpfs -o size=2500k tmpfs {disk} || exit 99
         {pelican} >/dev/null 2>&1 || exit 98
         cp -r {disk}/out {tmp_path}/before
         {sys.executable} -c 'import sys; from tests.conftest import write_article as w; from pathlib import Path; \
-w(Path(sys.argv[1]), "big.md", "Bài rất dài", "2024-04-05", "Hà Nội", body="Một đoạn văn bản dài. " * 60000)' {content}
+[w(Path(sys.argv[1]), f"big{{i}}.md", f"Bài dài {{i}}", "2024-04-05", "Hà Nội", body=f"Đoạn số {{i}}. " * 25000) \
+for i in range(3)]' {content}
         {pelican} >{tmp_path}/stdout 2>{tmp_path}/stderr
         echo $? >{tmp_path}/rc
         ls -A {disk} >{tmp_path}/listing
