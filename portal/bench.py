@@ -5,6 +5,9 @@ times, in one run and alternating, this project's build against vanilla Pelican 
 theme, no plugins, same content): a full build from nothing, a rebuild after editing one
 article, and another after editing a second one (an editor's usual loop; from then on the
 portal writes into the folders of the site it replaced, see ``portal.build``).
+``bench build --photos`` then builds the same articles with one photo each (1600×1067 JPEGs
+made by the bench, linked as editors write them): full build, and rebuilds after text edits,
+counting the photo files made (none after a text edit: photos are cached by content).
 ``bench search`` indexes 1k/10k/35k articles and measures query latency over the HTTP API.
 Figures are medians of ``--repeat`` runs; compare them as ratios within one run.
 """
@@ -70,6 +73,58 @@ def write_corpus_site(folder: Path, count: int, corpus_path=None) -> list[Path]:
     return paths
 
 
+def add_photos(content: Path, paths: list[Path], size=(1600, 1067)) -> None:
+    """One distinct photo per article (made here with Pillow: colour, a band, grain), linked
+    after its first paragraph as ``portal import`` writes it."""
+    from PIL import Image, ImageDraw
+
+    grain = Image.effect_noise(size, 24).convert("RGB")
+    for number, path in enumerate(paths):
+        colour = ((number * 37) % 200 + 30, (number * 91) % 200 + 30, (number * 53) % 200 + 30)
+        image = Image.new("RGB", size, colour)
+        ImageDraw.Draw(image).rectangle((0, (number * 13) % size[1], size[0], (number * 13) % size[1] + 120),
+                                        fill=(240, 240, 240))
+        image = Image.blend(image, grain, 0.12)
+        year = path.parent.name
+        target = content / "images" / year / f"{path.stem}.jpg"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        image.save(target, quality=85)
+        header, _, body = path.read_text(encoding="utf-8").partition("\n\n")
+        first, _, rest = body.partition("\n\n")
+        photo = f"![Ảnh minh họa bài {path.stem}]({{static}}/images/{year}/{path.stem}.jpg)"
+        path.write_text(f"{header}\n\n{first}\n\n{photo}\n\n{rest}", encoding="utf-8")
+
+
+def _photo_files(cache: Path) -> int:
+    folder = cache / "photos" / "anh"
+    return sum(1 for p in folder.rglob("*") if p.is_file()) if folder.is_dir() else 0
+
+
+def bench_photos(work: Path, size: int, repeat: int, corpus_path, pelican: str) -> dict:
+    """The portal's build of ``size`` articles with one photo each: full, then text edits."""
+    content = work / f"content-{size}-photos"
+    shutil.rmtree(content, ignore_errors=True)
+    paths = write_corpus_site(content, size, corpus_path)
+    add_photos(content, paths)
+    out, cache = work / "out-photos", work / "cache-photos"
+    command = [pelican, str(content), "-s", str(ROOT / "pelicanconf.py"), "-o", str(out), "--cache-path",
+               str(cache), "-q"]
+    runs: dict[str, list[float]] = {"photos_full": [], "photos_edit": [], "photos_edit_again": []}
+    made = {"photos_made_full": 0, "photos_made_edit": 0}
+    for attempt in range(repeat):
+        for folder in (out, Path(f"{out}.spare"), cache):
+            shutil.rmtree(folder, ignore_errors=True)
+        runs["photos_full"].append(_run(command, ROOT))
+        made["photos_made_full"] = _photo_files(cache)
+        for offset, kind in ((0, "edit"), (1, "edit_again")):
+            edited = paths[(attempt * 97 + offset * 31) % len(paths)]
+            edited.write_text(edited.read_text(encoding="utf-8") + "\nThêm một câu.\n", encoding="utf-8")
+            before = _photo_files(cache)
+            runs[f"photos_{kind}"].append(_run(command, ROOT))
+            made["photos_made_edit"] += _photo_files(cache) - before
+    return {**{key: round(statistics.median(values), 2) for key, values in runs.items()}, **made}
+
+
 def _run(command: list[str], cwd: Path) -> float:
     if hasattr(os, "sync"):
         os.sync()  # the previous run's writes reach the disk before this run is timed
@@ -115,6 +170,10 @@ def bench_build(args) -> int:
             "edit_share": round(medians["portal_edit"] / medians["portal_full"], 2),
             "edit_again_share": round(medians["portal_edit_again"] / medians["portal_full"], 2),
         }
+        if args.photos:
+            row.update(bench_photos(work, size, args.repeat, args.corpus, pelican))
+            row["photos_full_ratio"] = round(row["photos_full"] / medians["portal_full"], 2)
+            row["photos_edit_share"] = round(row["photos_edit"] / row["photos_full"], 2)
         results.append(row)
         print(
             f"{size} articles: full build: portal {row['portal_full']}s vs vanilla {row['vanilla_full']}s "
@@ -123,6 +182,13 @@ def bench_build(args) -> int:
             f"after editing another: portal {row['portal_edit_again']}s ({row['edit_again_share']:.0%} of full), "
             f"vanilla {row['vanilla_edit_again']}s"
         )
+        if args.photos:
+            print(
+                f"{size} articles with one photo each: full build {row['photos_full']}s (×{row['photos_full_ratio']} "
+                f"the build without photos; {row['photos_made_full']} photo files made); rebuild after editing one "
+                f"article {row['photos_edit']}s ({row['photos_edit_share']:.0%} of full), after editing another "
+                f"{row['photos_edit_again']}s; photo files made by the rebuilds: {row['photos_made_edit']}"
+            )
     print(json.dumps(results, indent=2))
     if not args.workdir:
         shutil.rmtree(work, ignore_errors=True)
