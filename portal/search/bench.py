@@ -18,7 +18,6 @@ For each size N (default 1000, 10000, 35529 corpus articles):
 
 from __future__ import annotations
 
-import itertools
 import json
 import math
 import random
@@ -31,7 +30,7 @@ from pathlib import Path
 
 import requests
 
-from portal import corpus, gazetteer, vietnamese
+from portal import corpus, vietnamese
 from portal.search.indexer import write_index
 from portal.search.schema import SearchDocument
 from portal.service_process import ServiceProcess
@@ -54,7 +53,6 @@ def documents(articles: list[corpus.CorpusArticle]) -> list[SearchDocument]:
 def query_set(articles: list[corpus.CorpusArticle], count: int = QUERY_COUNT, seed: int = 2017) -> list[dict]:
     """A fixed, varied set of API parameters drawn from the titles of ``articles``."""
     rng = random.Random(seed)
-    places = gazetteer.load()
     queries: list[dict] = []
     while len(queries) < count:
         kind = len(queries) % 10
@@ -74,7 +72,7 @@ def query_set(articles: list[corpus.CorpusArticle], count: int = QUERY_COUNT, se
                 text = vietnamese.fold(text.lower())
             params = {"q": text}
             if kind == 2:
-                params["province"] = places.current_of(article.province).slug
+                params["province"] = article.province.current.slug
             elif kind == 5:
                 params["year"] = str(article.date.year)
             elif kind == 8:
@@ -170,7 +168,7 @@ def run(args) -> int:
     corpus_path = corpus.find_corpus(args.corpus)
     sizes = args.sizes or DEFAULT_SIZES
     repeat = max(args.repeat, 1)
-    articles = list(itertools.islice(corpus.read(corpus_path), max(sizes)))
+    articles = corpus.articles(max(sizes), corpus_path)  # past the corpus's end: made from it
     if len(articles) < max(sizes):
         print(f"bench: kho bài chỉ có {len(articles)} bài; đo với số đó", file=sys.stderr)
         sizes = sorted({min(size, len(articles)) for size in sizes})
