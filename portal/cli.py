@@ -82,6 +82,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--articles", default=None, help="số bài, có thể nhiều giá trị: 1000,10000")
     p.add_argument("--repeat", type=int, default=3, help="số lần chạy mỗi phép đo (lấy trung vị)")
     p.add_argument("--workdir", default=None, help="thư mục làm việc (mặc định: tạm)")
+    p.add_argument("--photos", action="store_true", help="build: đo thêm bản có một ảnh mỗi bài")
     p.set_defaults(handler=_handler("portal.bench"))
     return parser
 
