@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import pickle
 import re
+import shutil
 import subprocess
 import sys
 import warnings
@@ -199,6 +200,11 @@ def test_a_cache_from_an_older_renderer_is_not_trusted(tmp_path):
         article._content = '<p>Đoạn một.</p><img src="x" onerror="alert(1)">'
         article.rendered_with = "an-older-version"
     (cache / "ArticlesGenerator").write_bytes(pickle.dumps(cached))
+    for folder in tmp_path.glob("out*"):  # no page of the last build to reuse: only the cache
+        if folder.is_symlink():
+            folder.unlink()
+        elif folder.is_dir():
+            shutil.rmtree(folder)
     assert build(content, out, cache).returncode == 0
     body = page(out, "2023/bai-cu/").select_one(".article-body")
     assert active_parts(body) == [] and body.get_text(strip=True) == "Đoạn một."
