@@ -169,7 +169,7 @@ def check(article: ArticleFile, content_root: str | Path | None,
         refs.insert(0, Reference(article.line_of("image"), article.image, alt="(Ảnh:)"))
     for ref in refs:
         path = resolve(ref.src, source, content_root)
-        if path is None:
+        if path is None or path.suffix.lower() not in SUFFIXES:  # remote, or a drawing (.svg) used as is
             continue
         if not path.is_file():
             errors.append(Problem(article.path, ref.line, f'không tìm thấy ảnh "{ref.src}" ({path}); kiểm tra tên '

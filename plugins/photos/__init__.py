@@ -123,7 +123,7 @@ class _Article:
 
     def photo(self, src: str) -> photos.Photo | None:
         path = photos.resolve(src, self.article.source_path, self.root)
-        if path is None:
+        if path is None or path.suffix.lower() not in photos.SUFFIXES:  # remote, or an .svg used as is
             return None
         where = f"{os.path.relpath(self.article.source_path)}:{self.lines.get(src, 1)}"
         try:
