@@ -36,6 +36,7 @@ import dataclasses
 import datetime
 import hashlib
 import json
+import logging
 import os
 import shutil
 from pathlib import Path
@@ -49,6 +50,7 @@ from pelican.writers import Writer
 
 from portal.build import FINAL_OUTPUT_SETTING
 
+logger = logging.getLogger(__name__)
 MANIFEST = ".render-manifest.json"
 ROOT = Path(__file__).resolve().parents[2]
 _CODE = ("portal/*.py", "portal/data/*", "plugins/*/*.py")
@@ -111,11 +113,7 @@ def prepare(generators) -> None:
         sorted((k, v) for k, v in articles.context.items() if k.startswith("render_key_")),
     )
     final = settings.get(FINAL_OUTPUT_SETTING, articles.output_path)
-    try:
-        with open(os.path.join(final, MANIFEST), encoding="utf-8") as handle:
-            previous = json.load(handle)
-    except (OSError, ValueError):
-        previous = {}
+    previous = _read_manifest(os.path.join(final, MANIFEST))
     _state.update(
         site_key=site_key,
         final=final,
@@ -127,6 +125,22 @@ def prepare(generators) -> None:
         whole_site=(articles.articles, articles.dates),
         shared_names=set(articles.context),  # what every page gets; the rest is the page's own
     )
+
+
+def _read_manifest(path: str) -> dict:
+    """The previous build's keys; {} (and a warning when the file is there but unreadable)."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            previous = json.load(handle)
+    except FileNotFoundError:
+        return {}
+    except (OSError, ValueError) as error:
+        previous = error
+    if isinstance(previous, dict) and isinstance(previous.get("pages", {}), dict):
+        return previous
+    logger.warning("Bỏ qua %s không đọc được (%s); dựng lại mọi trang.", path,
+                   previous.__class__.__name__ if isinstance(previous, Exception) else "không đúng dạng")
+    return {}
 
 
 def _source_stamp(content) -> tuple:
