@@ -237,3 +237,36 @@ def test_make_html_says_where_the_site_is(tmp_path):
     last = result.stdout.strip().splitlines()[-1]
     assert str(tmp_path / "site") in last and "make serve" in last
     assert (tmp_path / "site" / "index.html").is_file()
+
+
+def test_search_facets_in_vietnamese_order_and_numbered_result_pages():
+    from portal.search.request import SearchRequest, SearchResponse
+    from portal.web.results import page_context, page_numbers
+
+    request = SearchRequest(q="an ninh", page=5)
+    response = SearchResponse("an ninh", total=120, pages=12,
+                              facets={"province": {"lai-chau": 5, "dien-bien": 3, "can-tho": 1, "cao-bang": 1},
+                                      "year": {}})
+    context = page_context(request, response)
+    labels = [item["label"] for item in context["facets"]["province"]]
+    assert labels == ["Cao Bằng", "Cần Thơ", "Điện Biên", "Lai Châu"]
+    numbers = [p and p["number"] for p in context["pages"]]
+    assert numbers == [1, None, 3, 4, 5, 6, 7, None, 12]
+    assert context["pages"][0]["url"] == "tim-kiem/?q=an+ninh"
+    assert context["pages"][-1]["url"] == "tim-kiem/?q=an+ninh&page=12"
+    assert page_numbers(1, 1) == [1] and page_numbers(2, 4) == [1, 2, 3, 4]
+
+
+def test_search_results_page_has_numbered_pages(many, tmp_path):
+    service = ServiceProcess(many, tmp_path / "serve.log")
+    try:
+        reply = requests.get(service.url + "/tim-kiem/", params={"q": "cần thơ", "page": "5"}, timeout=30)
+    finally:
+        service.stop()
+    assert reply.status_code == 200
+    nav = page_of(reply.text).select_one("main nav.pagination")
+    numbers = [a.get_text(strip=True) for a in nav.select("a") if a.get_text(strip=True).isdigit()]
+    assert numbers[:1] == ["1"] and {"3", "4", "6", "7"} <= set(numbers)
+    assert nav.select_one("[aria-current=page]").get_text(strip=True).endswith("5")
+    assert nav.find("a", rel="prev")["href"].endswith("page=4")
+    assert nav.find("a", rel="next")["href"].endswith("page=6")

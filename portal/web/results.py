@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 
 from markupsafe import Markup
 
-from portal import gazetteer, urls
+from portal import gazetteer, urls, vietnamese
 from portal.search.request import MAX_PAGE, SearchRequest, SearchResponse
 
 
@@ -25,6 +25,7 @@ def page_context(request: SearchRequest, response: SearchResponse) -> dict:
             "label": places.label_of(slug), "slug": slug, "count": count, "selected": selected,
             "url": url(province=None if selected else slug),
         })
+    provinces.sort(key=lambda item: vietnamese.sort_key(item["label"]))  # as every list of provinces
     if request.province and not any(item["selected"] for item in provinces):
         provinces.insert(0, {  # a former unit: shown so it can be removed
             "label": places.label_of(request.province), "slug": request.province,
@@ -60,7 +61,20 @@ def page_context(request: SearchRequest, response: SearchResponse) -> dict:
         "sort_urls": {key: url(sort=key) for key in ("relevance", "newest")},
         "prev_url": url(page=min(request.page - 1, page_count)) if request.page > 1 else None,
         "next_url": url(page=request.page + 1) if request.page < min(response.pages, MAX_PAGE) else None,
+        "pages": [{"number": n, "url": url(page=n)} if n else None
+                  for n in page_numbers(request.page, min(page_count, MAX_PAGE))],
     }
+
+
+def page_numbers(current: int, last: int, window: int = 2) -> list[int | None]:
+    """The pages a pager names: first, last and ``window`` around ``current``; None for a gap."""
+    shown = sorted({1, last, *range(max(1, current - window), min(last, current + window) + 1)})
+    numbered: list[int | None] = []
+    for number in shown:
+        if numbered and number - numbered[-1] > 1:
+            numbered.append(None)
+        numbered.append(number)
+    return numbered
 
 
 def search_url(request: SearchRequest, **changes) -> str:
