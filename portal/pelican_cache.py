@@ -11,11 +11,13 @@ so a killed build leaves the previous cache or the new one, never half of one.
 from __future__ import annotations
 
 import contextlib
+import errno
 import logging
 import os
 import pickle
 import tempfile
 
+from pelican.cache import FileDataCacher
 from pelican.generators import CachingGenerator
 
 logger = logging.getLogger(__name__)
@@ -42,18 +44,14 @@ def _discarded(path: str, why: str) -> None:
     logger.warning("Bỏ qua bộ nhớ đệm không đọc được %s (%s); đọc lại mọi bài.", path, why)
 
 
-class AdvisoryCache:
-    """Mixin before a Pelican ``CachingGenerator``: loads and saves its cache safely."""
+class AdvisoryCache(FileDataCacher):
+    """Pelican's ``FileDataCacher`` as a generator class loads and saves it: placed after
+    ``FileStampDataCacher`` in the generator's MRO (:func:`advisory`), it loads the cache where
+    Pelican would (before the generator's init signal) but safely, and saves it whole."""
 
-    def __init__(self, *args, **kwargs):
-        settings = kwargs["settings"]
-        load = settings["LOAD_CONTENT_CACHE"]
-        settings["LOAD_CONTENT_CACHE"] = False  # Pelican's own loading would raise on a bad file
-        try:
-            super().__init__(*args, **kwargs)
-        finally:
-            settings["LOAD_CONTENT_CACHE"] = load
-        if load and settings["CONTENT_CACHING_LAYER"] == "generator":
+    def __init__(self, settings, cache_name, caching_policy, load_policy):
+        super().__init__(settings, cache_name, caching_policy, False)  # Pelican's loading raises
+        if load_policy:
             self._cache = read_cache(self._cache_path, self._cache_open)
 
     def save_cache(self):
@@ -74,8 +72,8 @@ class AdvisoryCache:
         except (OSError, pickle.PicklingError, TypeError) as error:
             with contextlib.suppress(OSError):
                 os.unlink(temporary)
-            if isinstance(error, OSError) and error.errno in (28, 122):  # ENOSPC, EDQUOT: the build stops
-                raise
+            if isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT):
+                raise  # the build stops, with one line (portal.build)
             logger.warning("Không ghi được bộ nhớ đệm %s: %s", self._cache_path, error)
 
 
@@ -83,4 +81,4 @@ def advisory(generator_class: type) -> type:
     """``generator_class`` with an advisory cache (same name: the cache file keeps its name)."""
     if not issubclass(generator_class, CachingGenerator):
         return generator_class
-    return type(generator_class.__name__, (AdvisoryCache, generator_class), {"__module__": __name__})
+    return type(generator_class.__name__, (generator_class, AdvisoryCache), {"__module__": __name__})
