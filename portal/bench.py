@@ -4,7 +4,9 @@
 times, in one run and alternating, this project's build against vanilla Pelican (default
 theme, no plugins, same content): a full build from nothing, a rebuild after editing one
 article, and another after editing a second one (an editor's usual loop; from then on the
-portal writes into the folders of the site it replaced, see ``portal.build``).
+portal writes into the folders of the site it replaced, see ``portal.build``); then, for
+``make preview``, from saving an edit of one article to the preview serving the rebuilt page
+(:mod:`portal.preview.bench`).
 ``bench search`` indexes 1k/10k/35k articles and measures query latency over the HTTP API.
 Figures are medians of ``--repeat`` runs; compare them as ratios within one run.
 """
@@ -23,6 +25,7 @@ from pathlib import Path
 
 from portal import corpus, validation
 from portal.importer.writing import escape_markdown
+from portal.preview import bench as preview_bench
 
 ROOT = Path(__file__).resolve().parents[1]
 VANILLA_SETTINGS = """\
@@ -108,12 +111,18 @@ def bench_build(args) -> int:
                     edited.write_text(edited.read_text(encoding="utf-8") + "\nThêm một câu.\n", encoding="utf-8")
                     runs[f"{name}_{kind}"].append(_run(command, ROOT))
         medians = {key: statistics.median(values) for key, values in runs.items()}
+        out = work / "out-preview"
+        for folder in (out, Path(f"{out}.spare")):
+            shutil.rmtree(folder, ignore_errors=True)
+        urls = [f"/{path.parent.name}/{path.stem}/" for path in paths]  # year/slug (the slug is the file's name)
+        medians.update(preview_bench.measure(content, out, paths, args.repeat, urls))
         row = {
             "articles": size,
             **{key: round(value, 2) for key, value in medians.items()},
             "full_ratio": round(medians["portal_full"] / medians["vanilla_full"], 2),
             "edit_share": round(medians["portal_edit"] / medians["portal_full"], 2),
             "edit_again_share": round(medians["portal_edit_again"] / medians["portal_full"], 2),
+            "preview_share": round(medians["preview_edit"] / medians["portal_full"], 3),
         }
         results.append(row)
         print(
@@ -121,7 +130,9 @@ def bench_build(args) -> int:
             f"(×{row['full_ratio']}); rebuild after editing one article: portal {row['portal_edit']}s "
             f"({row['edit_share']:.0%} of full), vanilla {row['vanilla_edit']}s; "
             f"after editing another: portal {row['portal_edit_again']}s ({row['edit_again_share']:.0%} of full), "
-            f"vanilla {row['vanilla_edit_again']}s"
+            f"vanilla {row['vanilla_edit_again']}s; preview (make preview): from saving an edit to the "
+            f"rebuilt page {row['preview_edit']}s ({row['preview_share']:.1%} of full), then the full "
+            f"rebuild it runs (index, feeds) {row['preview_full_rebuild']}s"
         )
     print(json.dumps(results, indent=2))
     if not args.workdir:

@@ -43,6 +43,7 @@ class PreviewState:
         self._stamp = f"{time.time():.0f}"  # another preview session never shares a number
         self._count = 0
         self.building = False
+        self.behind = False  # the search index and feeds wait for the next full build
         self.result: BuildResult | None = None
 
     @property
@@ -53,11 +54,13 @@ class PreviewState:
         with self._condition:
             self.building = True
 
-    def finished(self, result: BuildResult) -> None:
+    def finished(self, result: BuildResult, notify: bool = True) -> None:
+        """Record a build; ``notify``: open pages reload (a new number)."""
         with self._condition:
             self.building = False
             self.result = result
-            self._count += 1
+            if notify:
+                self._count += 1
             self._condition.notify_all()
 
     def wait(self, since: str, timeout: float) -> None:
@@ -69,9 +72,11 @@ class PreviewState:
         return {
             "generation": self.generation,
             "building": self.building,
+            "behind": self.behind,
             "ok": None if result is None else result.ok,
             "messages": "" if result is None else result.messages,
             "seconds": None if result is None else round(result.seconds, 3),
+            "quick": bool(result and result.quick),
             "drafts": [] if result is None else [
                 {"title": title, "url": "/" + url, "scheduled": scheduled}
                 for title, url, scheduled in result.drafts

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import hashlib
 import io
 import logging
 import multiprocessing
@@ -22,6 +23,9 @@ import sys
 import time
 import traceback
 from pathlib import Path
+
+from portal.preview import memory
+from portal.preview.quick import QuickRebuild
 
 ROOT = Path(__file__).resolve().parents[2]
 PREVIEW_SETTINGS = ROOT / "previewconf.py"
@@ -33,6 +37,7 @@ class BuildResult:
     messages: str = ""  # what the editor must fix, as the command line prints it
     seconds: float = 0.0
     drafts: list = dataclasses.field(default_factory=list)  # (title, url, scheduled)
+    quick: bool = False  # only the saved articles' pages (see portal.preview.quick)
 
 
 class _Tee(io.TextIOBase):
@@ -73,22 +78,38 @@ class Builder:
         self.content = os.path.abspath(content)
         self.output = os.path.abspath(output)
         self.settings_file = str(settings_file)
-        self.cache_path = cache_path
+        # Pelican keys its cache by the path inside the content folder: one cache per folder
+        digest = hashlib.sha1(self.content.encode("utf-8", "surrogatepass")).hexdigest()[:12]
+        self.cache_path = cache_path or os.path.join("cache", f"preview-{digest}")
+        self.quick = QuickRebuild()
         self._drafts: list = []
+        self._generator = None
 
     def settings(self) -> dict:
         """The settings, read again at every build (an edit of them takes effect)."""
         from pelican.settings import read_settings
 
-        override = {"PATH": self.content, "OUTPUT_PATH": self.output}
-        if self.cache_path:
-            override["CACHE_PATH"] = self.cache_path
+        # the index is written in this process, where the text of unchanged articles is remembered
+        override = {"PATH": self.content, "OUTPUT_PATH": self.output, "SEARCH_INDEX_PARALLEL": False,
+                    "CACHE_PATH": self.cache_path}
         return read_settings(self.settings_file, override=override)
+
+    def rebuild(self, paths: list[str] | None = None) -> BuildResult:
+        """Only the pages of ``paths`` when their text alone changed, else a full build."""
+        started = time.perf_counter()
+        if paths and self.quick.rebuild(paths):
+            return BuildResult(True, "", time.perf_counter() - started, self._drafts, quick=True)
+        return self.build()
 
     def build(self) -> BuildResult:
         from pelican import signals
+        from pelican.contents import Content
 
         started = time.perf_counter()
+        Content.get_content.cache.clear()  # Pelican memoizes every article's text, build after build
+        Content.get_summary.cache.clear()
+        self.quick.forget()
+        self._generator = None
         captured = io.StringIO()
         self._drafts = []
         signals.article_generator_finalized.connect(self._record_drafts)
@@ -109,9 +130,19 @@ class Builder:
             sys.stderr.write(messages + "\n")
         finally:
             signals.article_generator_finalized.disconnect(self._record_drafts)
+        if ok and self._generator is not None:
+            self.quick.remember(self._generator, self.output)
         return BuildResult(ok, messages, time.perf_counter() - started, self._drafts if ok else [])
 
+    def empty_spare(self) -> None:
+        """Remove the files of the site the last swap replaced (the next build writes there)."""
+        from portal.build import SPARE_SUFFIX, remove_files
+
+        with contextlib.suppress(OSError):
+            remove_files(self.output + SPARE_SUFFIX)
+
     def _record_drafts(self, generator) -> None:
+        self._generator = generator
         self._drafts = [(a.title, a.url, bool(getattr(a, "scheduled", False))) for a in generator.drafts]
 
 
@@ -120,19 +151,21 @@ def worker(connection, content: str, output: str, settings_file: str, cache_path
     from pelican.log import init as init_logging
 
     init_logging(level=logging.WARNING)
+    memory.install()
     builder = Builder(content, output, settings_file, cache_path)
     while True:
         try:
             request = connection.recv()
         except (EOFError, KeyboardInterrupt):
             return
-        if request != "build":
+        if not (isinstance(request, tuple) and request[0] == "build"):
             return
         try:
-            result = builder.build()
+            result = builder.rebuild(request[1])
         except KeyboardInterrupt:
             return
         connection.send(result)
+        builder.empty_spare()  # while the editor reads the page: the next build starts sooner
 
 
 class Worker:
@@ -150,11 +183,12 @@ class Worker:
         self.process.start()
         child.close()
 
-    def build(self) -> BuildResult:
+    def build(self, paths: list[str] | None = None) -> BuildResult:
+        """A full build, or with ``paths`` (saved articles) perhaps only their pages."""
         if self.process is None or not self.process.is_alive():
             self.start()
         try:
-            self.connection.send("build")
+            self.connection.send(("build", paths))
             return self.connection.recv()
         except (EOFError, OSError):  # the worker died (a crash in Pelican or a plugin)
             self.stop()

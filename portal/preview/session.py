@@ -18,6 +18,7 @@ from portal.preview.builder import PREVIEW_SETTINGS, ROOT, BuildResult, Worker
 
 CODE_FOLDERS = ("plugins", "portal")
 SETTINGS_FILES = ("pelicanconf.py", "previewconf.py")
+ARTICLE_SUFFIXES = (".md", ".markdown")
 _IGNORED_SUFFIXES = (".pyc", ".swp", ".swx", "~", ".tmp")
 
 
@@ -30,19 +31,25 @@ class Session:
         self.quiet = quiet
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self.catch_up = False  # a quick rebuild left the index and feeds behind
 
-    def build(self) -> BuildResult:
+    def build(self, paths: list[str] | None = None, silent: bool = False) -> BuildResult:
+        """A build (quick when ``paths`` allow it); ``silent``: pages reload only if it fails."""
         self.state.started()
-        result = self.worker.build()
-        self.state.finished(result)
-        self.report(result)
+        result = self.worker.build(paths)
+        # after a failed build the next save builds everything: nothing to catch up with
+        self.catch_up = self.state.behind = result.quick
+        self.state.finished(result, notify=not (silent and result.ok))
+        if not silent or not result.ok:
+            self.report(result)
         return result
 
     def report(self, result: BuildResult) -> None:
         if self.quiet:
             return
         if result.ok:
-            print(f"Đã xây dựng lại trang ({result.seconds:.2f} giây).", file=sys.stderr, flush=True)
+            what = "trang của bài vừa lưu" if result.quick else "trang"
+            print(f"Đã xây dựng lại {what} ({result.seconds:.2f} giây).", file=sys.stderr, flush=True)
         else:
             print("Lỗi khi xây dựng trang; trang cũ vẫn được phục vụ. Sửa tệp rồi lưu lại.",
                   file=sys.stderr, flush=True)
@@ -59,23 +66,33 @@ class Session:
     def watch(self) -> None:
         import watchfiles
 
-        self.build()
         settings = [ROOT / name for name in SETTINGS_FILES]
         stamps = {path: _stamp(path) for path in settings}
         output = str(self.output)
+        built = False  # the first build runs once the watch is in place: no save is missed
         for changes in watchfiles.watch(*self.watched(), stop_event=self._stop, yield_on_timeout=True,
                                         rust_timeout=1000, debounce=400, step=30,
                                         watch_filter=_relevant, raise_interrupt=False):
+            if not built:
+                built = True
+                self.build()
+                continue
             paths = {path for _change, path in changes if not path.startswith(output)}
             for path in settings:  # single files: checked by their time (editors replace them)
                 if _stamp(path) != stamps[path]:
                     stamps[path] = _stamp(path)
                     paths.add(str(path))
             if not paths:
+                if self.catch_up:  # the editor paused: bring the index and feeds up to date
+                    self.build(silent=True)
                 continue
             if any(_is_code(path) for path in paths):
                 self.worker.restart()
-            self.build()
+                self.build()
+            elif all(path.endswith(ARTICLE_SUFFIXES) and os.path.isfile(path) for path in paths):
+                self.build(sorted(paths))
+            else:
+                self.build()
 
     def stop(self) -> None:
         self._stop.set()
