@@ -6,7 +6,8 @@ theme, no plugins, same content): a full build from nothing, a rebuild after edi
 article, and another after editing a second one (an editor's usual loop; from then on the
 portal writes into the folders of the site it replaced, see ``portal.build``); then, for
 ``make preview``, from saving an edit of one article to the preview serving the rebuilt page
-(:mod:`portal.preview.bench`).
+(:mod:`portal.preview.bench`); with ``--photos``, the same articles with one photo each
+(:mod:`portal.photo_bench`).
 ``bench search`` indexes 1k/10k/35k articles and measures query latency over the HTTP API.
 Figures are medians of ``--repeat`` runs; compare them as ratios within one run.
 """
@@ -23,7 +24,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from portal import corpus, precompress, validation
+from portal import corpus, photo_bench, precompress, validation
 from portal.importer.writing import escape_markdown
 from portal.preview import bench as preview_bench
 
@@ -128,6 +129,8 @@ def bench_build(args) -> int:
             **{f"{name}_peak_mb": round(max(values)) for name, values in peaks.items()},
             **_gzip_figures(work / "out-portal"),
         }
+        if args.photos:
+            row.update(photo_bench.measure(work, size, args.repeat, args.corpus, pelican, medians["portal_full"]))
         results.append(row)
         print(
             f"{size} articles: full build: portal {row['portal_full']}s vs vanilla {row['vanilla_full']}s "
@@ -142,6 +145,8 @@ def bench_build(args) -> int:
             f"{row['gzip_mb']} MB → {row['gzip_packed_mb']} MB",
             flush=True,
         )
+        if args.photos:
+            print(photo_bench.report(size, row), flush=True)
     print(json.dumps(results, indent=2))
     if not args.workdir:
         shutil.rmtree(work, ignore_errors=True)
