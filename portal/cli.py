@@ -61,7 +61,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--site", default="output", help="thư mục trang (mặc định: output)")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
-    p.add_argument("--threads", type=int, default=4)
+    p.add_argument("--threads", type=int, default=4, help="luồng cho tìm kiếm (mặc định: 4)")
+    p.add_argument("--connections", type=int, default=2000,
+                   help="số kết nối mở tối đa (mặc định: 2000)")
+    p.add_argument("--idle-timeout", type=int, default=15, metavar="GIÂY",
+                   help="đóng kết nối im lặng quá số giây này (mặc định: 15)")
     p.set_defaults(handler=_handler("portal.web.serve", "serve"))
 
     p = commands.add_parser("preview", help="xem trước: xây dựng, phục vụ, tự xây dựng lại khi lưu bài")

@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
@@ -32,7 +32,10 @@ _PREFIXES = ("tinh ", "thanh pho ", "tp ")
 
 @dataclass(frozen=True)
 class Province:
-    """One provincial unit of one era. Compared by era and code, so it pickles safely."""
+    """One provincial unit of one era, knowing the unit it belongs to today (``current``)
+    and the province whose page lists its articles (``page``). It pickles as a reference
+    (era and code) to the gazetteer's own object, so a cached article's province is the
+    gazetteer's."""
 
     era: str
     code: str
@@ -41,6 +44,15 @@ class Province:
     slug: str
     label: str
     current_code: str
+    current: Province = field(init=False, compare=False, repr=False)  # itself when current or national
+    page: Province = field(init=False, compare=False, repr=False)  # itself, or its unit when it continues
+
+    def __reduce__(self):
+        return _unit, (self.era, self.code)
+
+    def __setstate__(self, state):  # pickled by an older version: take the gazetteer's links
+        unit = _unit(state["era"], state["code"])
+        self.__dict__.update(state, current=unit.current, page=unit.page)
 
     @property
     def is_current(self) -> bool:
@@ -84,6 +96,13 @@ class Gazetteer:
             self.former.extend(formers)
 
         self._current_by_code = {p.code: p for p in self.current}
+        for province in [self.national, *self.current, *self.former]:  # linked once, here
+            object.__setattr__(province, "current", self._current_by_code.get(province.current_code, province)
+                               if province.era == FORMER else province)
+        for province in [self.national, *self.current, *self.former]:
+            page = province if province.era != FORMER or province.slug != province.current.slug else province.current
+            object.__setattr__(province, "page", page)
+        self._by_era_code = {(p.era, p.code): p for p in [self.national, *self.current, *self.former]}
         self._by_slug: dict[str, Province] = {self.national.slug: self.national}
         for province in self.former + self.current:  # a current unit wins a shared slug
             self._by_slug[province.slug] = province
@@ -151,9 +170,7 @@ class Gazetteer:
 
     def current_of(self, province: Province) -> Province:
         """The unit ``province`` belongs to today (itself when it is current or national)."""
-        if province.era == FORMER:
-            return self._current_by_code[province.current_code]
-        return province
+        return province.current
 
     def formers_of(self, current: Province) -> list[Province]:
         """Former units merged into ``current`` (empty for "Toàn quốc")."""
@@ -161,7 +178,7 @@ class Gazetteer:
 
     def has_own_page(self, province: Province) -> bool:
         """False for a former unit that simply continues under the same name (Cao Bằng)."""
-        return province.era != FORMER or province.slug != self.current_of(province).slug
+        return province.page is province
 
     def unknown(self, name: str) -> str:
         """What to tell an editor about a province name that resolves to nothing."""
@@ -171,18 +188,13 @@ class Gazetteer:
     def page_of(self, province: Province) -> Province:
         """The province whose page lists ``province``'s articles: itself, or its unit when it
         continues under the same name."""
-        return province if self.has_own_page(province) else self.current_of(province)
+        return province.page
 
-    def is_merged(self, province: Province) -> bool:
-        """True when the current unit of ``province`` was formed from several former ones."""
-        return len(self.formers_of(self.current_of(province))) > 1
+    def unit(self, era: str, code: str) -> Province:
+        return self._by_era_code[(era, code)]
 
     def all_units(self) -> list[Province]:
         return [*self.current, *self.former, self.national]
-
-    def names(self) -> list[str]:
-        """Every canonical name, for finding provinces mentioned in a text."""
-        return sorted({p.name for p in self.all_units()})
 
     def alias_names(self) -> dict[str, str]:
         """Match key (see :func:`vietnamese.match_key`) of every known spelling → canonical name."""
@@ -194,3 +206,8 @@ def load(path: str | Path = DATA_FILE) -> Gazetteer:
     """The gazetteer from its data file (read once per process)."""
     with open(path, "rb") as handle:
         return Gazetteer(tomllib.load(handle))
+
+
+def _unit(era: str, code: str) -> Province:
+    """The gazetteer's province of ``era`` and ``code`` (how a province unpickles)."""
+    return load().unit(era, code)

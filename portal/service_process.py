@@ -26,16 +26,17 @@ class ServiceProcess:
     """The service on ``site``, answering at ``self.url`` once the constructor returns."""
 
     def __init__(self, site: Path, log: Path | None = None, threads: int = 4, command=None,
-                 env: dict | None = None, timeout: float = 30):
+                 env: dict | None = None, timeout: float = 30, options: list[str] = ()):
         """``log``: where its output goes (default: nowhere); ``command(port)`` replaces
-        ``python -m portal serve`` (e.g. waitress-serve)."""
+        ``python -m portal serve`` (e.g. waitress-serve); ``options``: more arguments of
+        ``serve`` (``--idle-timeout 2``)."""
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = log
         self._log = open(log, "wb") if log else None  # noqa: SIM115 (closed in stop)
         if command is None:
             argv = [sys.executable, "-m", "portal", "serve", "--site", str(site), "--port", str(self.port),
-                    "--threads", str(threads)]
+                    "--threads", str(threads), *options]
         else:
             argv = command(self.port)
         output = self._log or subprocess.DEVNULL
@@ -48,7 +49,7 @@ class ServiceProcess:
             try:
                 requests.head(self.url + "/", timeout=1)
                 break
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):  # not listening, or busy starting
                 if time.monotonic() > deadline:
                     self.stop()
                     raise RuntimeError(f"the service did not answer: {self.log()}") from None

@@ -13,7 +13,7 @@ def iso_date(value: dt.datetime) -> str:
 
 def province_url(province: gazetteer.Province) -> str:
     """Relative URL of the page that lists ``province`` (a continuing unit shares its page)."""
-    return urls.PROVINCE_URL.format(slug=gazetteer.load().page_of(province).slug)
+    return urls.PROVINCE_URL.format(slug=province.page.slug)
 
 
 def province_year_url(province: gazetteer.Province, year: int) -> str:
@@ -22,7 +22,7 @@ def province_year_url(province: gazetteer.Province, year: int) -> str:
 
 
 def current_unit(province: gazetteer.Province) -> gazetteer.Province:
-    return gazetteer.load().current_of(province)
+    return province.current
 
 
 def vi_datetime(value: dt.datetime) -> str:

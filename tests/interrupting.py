@@ -2,7 +2,8 @@
 
 ``python -m tests.interrupting MODULE:FUNCTION[:after] SIGNAL PELICAN-ARGS…`` sends SIGNAL
 (``SIGKILL``, ``SIGINT``, ``SIGTERM``) to the build process just before (or just after) the
-named function runs. Plugins are importable by name (``search_index:finish:after``).
+named function runs: a function of a module, or a method of one of its objects (the state
+of a plugin). Plugins are importable by name (``search_index:index_job.finish:after``).
 With ``INTERRUPTING_NO_EXCHANGE=1`` the build swaps as on a file system without
 ``renameat2(RENAME_EXCHANGE)`` (two renames).
 """
@@ -20,8 +21,11 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def stop_at(where: str, signal_name: str) -> None:
     module_name, function_name, *when = where.split(":")
-    module = importlib.import_module(module_name)
-    original = getattr(module, function_name)
+    owner = importlib.import_module(module_name)
+    *path, function_name = function_name.split(".")
+    for name in path:  # "index_job.finish": a method of the plugin's state object
+        owner = getattr(owner, name)
+    original = getattr(owner, function_name)
     number = getattr(signal, signal_name)
 
     def stopping(*args, **kwargs):
@@ -32,7 +36,7 @@ def stop_at(where: str, signal_name: str) -> None:
             os.kill(os.getpid(), number)
         return result
 
-    setattr(module, function_name, stopping)
+    setattr(owner, function_name, stopping)  # before register() connects it
 
 
 if __name__ == "__main__":

@@ -62,7 +62,7 @@ def test_signal_stops_the_build_with_one_line(tmp_path, signal_name, code):
         assert build(content, out, cache).returncode == 0
     before = _live(out)
     write_article(content, "c.md", "Tuần tra biên giới", "2024-03-05", "Lạng Sơn")
-    command = [sys.executable, "-m", "tests.interrupting", "search_index:finish:after", signal_name,
+    command = [sys.executable, "-m", "tests.interrupting", "search_index:index_job.finish:after", signal_name,
                str(content), "-s", "pelicanconf.py", "-o", str(out), "-q", "--cache-path", str(cache)]
     result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert result.returncode == code

@@ -101,3 +101,26 @@ def test_suggestions_for_unknown_names(places):
 def test_slugs_are_unique(places):
     slugs = [p.slug for p in places.all_units() if places.has_own_page(p)]
     assert len(slugs) == len(set(slugs))
+
+
+def test_a_province_knows_its_page_and_current_unit(places):
+    former = places.resolve("Quảng Bình", BEFORE)
+    assert former.current is places.resolve("Quảng Trị") and former.page is former
+    cao_bang = places.resolve("Cao Bằng", BEFORE)
+    assert cao_bang.current is places.resolve("Cao Bằng") is cao_bang.page  # continues: one page
+    assert places.national.current is places.national is places.national.page
+    for province in places.all_units():
+        assert province.current.is_current and province.page in (province, province.current)
+
+
+def test_a_pickled_province_is_the_gazetteers(places):
+    import pickle
+
+    former = places.resolve("Quảng Bình", BEFORE)
+    copy = pickle.loads(pickle.dumps([former, former.current]))
+    assert copy[0] is former and copy[1] is former.current
+    # pickled before provinces knew their links (Pelican's content cache): unpickling sets the state
+    old = object.__new__(gazetteer.Province)
+    old.__setstate__({name: getattr(former, name) for name in ("era", "code", "name", "kind", "slug", "label",
+                                                                "current_code")})
+    assert old == former and old.current is former.current and old.page is former

@@ -6,15 +6,18 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import shutil
 import subprocess
 
 import pytest
+import requests
 
 from portal.search import integrity
 from portal.search.indexer import read_manifest, write_index
 from portal.search.request import SearchRequest
 from portal.search.schema import SearchDocument
 from portal.search.searcher import Searcher
+from portal.service_process import ServiceProcess
 from tests.conftest import PELICAN, ROOT, build
 from tests.helpers_server import copy_content
 
@@ -127,3 +130,56 @@ def test_build_reindexes_a_damaged_segment_with_one_warning(tmp_path):
     index = out / "search-index"
     assert integrity.damaged(index, read_manifest(index)["files"]) == []
     assert len(_found(out, "an ninh")) == 5
+
+
+# -- the service ---------------------------------------------------------------------------
+
+@pytest.fixture()
+def damaged_site(tmp_path, sample_site):
+    site = tmp_path / "site"
+    shutil.copytree(sample_site, site)
+    _damage(_segments(site / "search-index")[0])
+    return site
+
+
+def _service(site, tmp_path):
+    return ServiceProcess(site, log=tmp_path / "service.log", threads=2)
+
+
+def test_service_refuses_a_damaged_index(damaged_site, tmp_path):
+    service = _service(damaged_site, tmp_path)
+    try:
+        status = requests.get(service.url + "/api/status", timeout=10)
+        assert status.status_code == 503 and status.json()["ready"] is False
+        assert "hỏng" in status.json()["error"]
+        for q in ("an ninh", "ANTQ", "cao bang", "hoi nghi tong ket", "x"):
+            api = requests.get(service.url + "/api/search", params={"q": q}, timeout=10)
+            assert api.status_code == 503, (q, api.text)
+            assert api.headers["Content-Type"].startswith("application/json") and "hỏng" in api.json()["error"]
+            page = requests.get(service.url + "/tim-kiem/", params={"q": q}, timeout=10)
+            assert page.status_code == 503 and "text/html" in page.headers["Content-Type"]
+            assert "tạm thời chưa sẵn sàng" in page.text
+        assert requests.get(service.url + "/", timeout=10).status_code == 200  # the static site stays up
+        assert "Traceback" not in service.log()
+    finally:
+        service.stop()
+
+
+def test_service_notices_damage_after_it_opened_the_index(tmp_path, sample_site):
+    site = tmp_path / "site"
+    shutil.copytree(sample_site, site)
+    service = _service(site, tmp_path)
+    try:
+        assert requests.get(service.url + "/api/search", params={"q": "an ninh"}, timeout=10).status_code == 200
+        _damage(_segments(site / "search-index")[0])
+        codes = {requests.get(service.url + "/api/search", params={"q": q}, timeout=10).status_code
+                 for q in ("an ninh", "ANTQ", "cao bang", "tong ket")}
+        assert codes == {503}
+        assert requests.get(service.url + "/api/status", timeout=10).json()["ready"] is False
+        # a build writes a good index: the service answers again, without a restart
+        result = build(ROOT / "content", site, tmp_path / "cache")
+        assert result.returncode == 0, result.stderr
+        answer = requests.get(service.url + "/api/search", params={"q": "an ninh"}, timeout=10)
+        assert answer.status_code == 200 and answer.json()["total"] == 5
+    finally:
+        service.stop()

@@ -61,9 +61,9 @@ def _next_build_publishes_the_edit(content, out, cache):
 
 
 MOMENTS = [
-    "search_index:start:after",  # the index child is running
-    "search_index:finish:after",  # the index child has finished, nothing swapped yet
-    "render_cache:save:after",  # every page and the render manifest are written
+    "search_index:index_job.start:after",  # the index child is running
+    "search_index:index_job.finish:after",  # the index child has finished, nothing swapped yet
+    "render_cache:render_cache.save:after",  # every page and the render manifest are written
     "portal.build:swap_in",
 ]
 

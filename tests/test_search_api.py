@@ -18,7 +18,7 @@ import pytest
 import requests
 
 from portal import web
-from portal.search.request import MAX_LIMIT, SearchRequest
+from portal.search.request import MAX_LIMIT, BadRequest, SearchRequest
 from portal.search.schema import SCHEMA_VERSION
 from portal.service_process import ServiceProcess
 from tests.helpers_server import build_site, copy_content, raw_get
@@ -117,7 +117,7 @@ def test_api_year_filter_and_newest_first(server):
     assert newest["sort"] == "newest"
 
 
-def test_api_paging_and_limit_cap(server):
+def test_api_paging_and_limit_bounds(server):
     _, everything = api(server, q="an ninh", limit="100")
     seen = []
     for number in (1, 2, 3):
@@ -129,9 +129,13 @@ def test_api_paging_and_limit_cap(server):
     _, beyond = api(server, q="an ninh", limit="2", page="4")
     assert beyond["results"] == [] and beyond["total"] == 5
 
-    response, capped = api(server, q="an ninh", limit="1000")
-    assert response.status_code == 200 and capped["pages"] == 1
-    assert SearchRequest.from_params({"limit": "1000"}).limit == MAX_LIMIT == 100
+    response, largest = api(server, q="an ninh", limit="100")
+    assert response.status_code == 200 and largest["pages"] == 1
+    for too_many in ("101", "1000"):  # as the README promises: a bad parameter is a 400, not clamped
+        response, refused = api(server, q="an ninh", limit=too_many)
+        assert response.status_code == 400 and "limit" in refused["error"] and "100" in refused["error"]
+    with pytest.raises(BadRequest):
+        SearchRequest.from_params({"limit": str(MAX_LIMIT + 1)})
 
 
 def test_api_suggests_a_spelling(server):

@@ -28,9 +28,6 @@ from portal import limits, photos, rendering, validation, vietnamese
 
 logger = logging.getLogger(__name__)
 
-_problems: list[validation.Problem] = []
-
-
 def display_path(path: str) -> str:
     """``path`` relative to the working directory when inside it (as editors typed it)."""
     relative = os.path.relpath(path)
@@ -41,6 +38,7 @@ class PortalMarkdownReader(MarkdownReader):
     """Markdown reader with the portal's header rules and checks."""
 
     file_extensions = ["md", "markdown"]
+    problems: list[validation.Problem] = []  # where read() reports; bound per build by Problems
 
     def read(self, source_path):
         shown = display_path(source_path)
@@ -53,7 +51,7 @@ class PortalMarkdownReader(MarkdownReader):
                 logger.warning("%s", warning)
         rendered = None if article.problems else rendering.render(article, self.settings["MARKDOWN"])
         if article.problems or rendered.errors:
-            _problems.extend(article.problems or rendered.errors)
+            self.problems.extend(article.problems or rendered.errors)
             return "", {"status": "skip"}
         return rendered.html, self._metadata(article, is_page, rendered)
 
@@ -93,23 +91,6 @@ def _wrapper(cls, name: str, settings: dict):
     return wrapper
 
 
-def use_portal_reader(readers) -> None:
-    for extension in PortalMarkdownReader.file_extensions:
-        readers.reader_classes[extension] = PortalMarkdownReader
-
-
-def start(pelican) -> None:
-    """Forget the last build's problems; report symbolic links that loop and don't follow them."""
-    _problems.clear()
-    settings = pelican.settings
-    for link, target in limits.walk(settings["PATH"], set())[1]:
-        _problems.append(validation.Problem(display_path(str(link)), 1, limits.loop_message(
-            display_path(str(link)), display_path(str(target)))))
-        relative = os.path.relpath(link, settings["PATH"])
-        for key in ("ARTICLE_EXCLUDES", "PAGE_EXCLUDES", "STATIC_EXCLUDES"):
-            settings[key] = [*settings.get(key, []), relative]
-
-
 def drop_stale_cache(generator) -> None:
     """Pelican caches articles as read: forget those rendered by another version of
     :mod:`portal.rendering` or of the allowlist, so they are rendered and sanitised again."""
@@ -119,23 +100,6 @@ def drop_stale_cache(generator) -> None:
             content = entry[1] if isinstance(entry, tuple) and len(entry) == 2 else None
             if getattr(content, "rendered_with", None) != rendering.VERSION:
                 del cache[name]
-
-
-def unread_files(generators) -> list[validation.Problem]:
-    """A problem for each source file Pelican failed to read (it logs them and goes on)."""
-    reported = {os.path.abspath(p.path) for p in _problems}
-    found = []
-    for generator in generators:
-        for name, content in getattr(generator, "context", {}).get("generated_content", {}).items():
-            path = os.path.join(generator.path, name)
-            if content is None and os.path.abspath(path) not in reported:
-                reported.add(os.path.abspath(path))
-                found.append(validation.Problem(
-                    display_path(path), 1,
-                    "không đọc được bài này (xem thông báo của Pelican ở trên); chạy "
-                    f"`python -m portal check {display_path(path)}` để biết chỗ sai",
-                ))
-    return found
 
 
 def log_warnings(generators) -> None:
@@ -148,34 +112,76 @@ def log_warnings(generators) -> None:
                     logger.warning("%s", warning)
 
 
-def stop_on_problems(generators) -> None:
-    """Print every problem of the build and exit 1, before anything is written."""
-    articles = []
-    for generator in generators:
-        if isinstance(generator, ArticlesGenerator):
-            # drafts too: a scheduled article is published later and must not clash then
-            for article in generator.articles + generator.drafts + generator.hidden_articles + generator.translations:
-                if getattr(article, "article_file", None):
-                    articles.append(article.article_file)
-    log_warnings(generators)
-    problems = sorted(set(_problems) | set(unread_files(generators)), key=lambda p: (p.path, p.line))
-    problems += validation.check_collection(articles)
-    if not problems:
-        return
-    for problem in problems:
-        sys.stderr.write(f"{problem}\n")
-    files = len({p.path for p in problems})
-    sys.stderr.write(
-        f"Dừng xây dựng trang: {len(problems)} lỗi trong {files} tệp. "
-        "Sửa các lỗi trên rồi chạy lại (kiểm tra nhanh: python -m portal check).\n"
-    )
-    sys.stderr.flush()
-    raise SystemExit(1)
+class Problems:
+    """The problems of one build's articles: reported by the reader, printed before writing."""
+
+    def __init__(self):
+        self.problems: list[validation.Problem] = []
+
+    def start(self, pelican) -> None:
+        """Forget the last build's problems; report symbolic links that loop and don't follow them."""
+        self.problems.clear()
+        settings = pelican.settings
+        for link, target in limits.walk(settings["PATH"], set())[1]:
+            self.problems.append(validation.Problem(display_path(str(link)), 1, limits.loop_message(
+                display_path(str(link)), display_path(str(target)))))
+            relative = os.path.relpath(link, settings["PATH"])
+            for key in ("ARTICLE_EXCLUDES", "PAGE_EXCLUDES", "STATIC_EXCLUDES"):
+                settings[key] = [*settings.get(key, []), relative]
+
+    def use_portal_reader(self, readers) -> None:
+        reader = type("PortalMarkdownReader", (PortalMarkdownReader,), {"problems": self.problems})
+        for extension in PortalMarkdownReader.file_extensions:
+            readers.reader_classes[extension] = reader
+
+    def unread_files(self, generators) -> list[validation.Problem]:
+        """A problem for each source file Pelican failed to read (it logs them and goes on)."""
+        reported = {os.path.abspath(p.path) for p in self.problems}
+        found = []
+        for generator in generators:
+            for name, content in getattr(generator, "context", {}).get("generated_content", {}).items():
+                path = os.path.join(generator.path, name)
+                if content is None and os.path.abspath(path) not in reported:
+                    reported.add(os.path.abspath(path))
+                    found.append(validation.Problem(
+                        display_path(path), 1,
+                        "không đọc được bài này (xem thông báo của Pelican ở trên); chạy "
+                        f"`python -m portal check {display_path(path)}` để biết chỗ sai",
+                    ))
+        return found
+
+    def stop_on_problems(self, generators) -> None:
+        """Print every problem of the build and exit 1, before anything is written."""
+        articles = []
+        for generator in generators:
+            if isinstance(generator, ArticlesGenerator):
+                # drafts too: a scheduled article is published later and must not clash then
+                for article in (generator.articles + generator.drafts + generator.hidden_articles
+                                + generator.translations):
+                    if getattr(article, "article_file", None):
+                        articles.append(article.article_file)
+        log_warnings(generators)
+        problems = sorted(set(self.problems) | set(self.unread_files(generators)), key=lambda p: (p.path, p.line))
+        problems += validation.check_collection(articles)
+        if not problems:
+            return
+        for problem in problems:
+            sys.stderr.write(f"{problem}\n")
+        files = len({p.path for p in problems})
+        sys.stderr.write(
+            f"Dừng xây dựng trang: {len(problems)} lỗi trong {files} tệp. "
+            "Sửa các lỗi trên rồi chạy lại (kiểm tra nhanh: python -m portal check).\n"
+        )
+        sys.stderr.flush()
+        raise SystemExit(1)
+
+
+build_problems = Problems()
 
 
 def register():
-    signals.initialized.connect(start)
+    signals.initialized.connect(build_problems.start)
     signals.article_generator_init.connect(drop_stale_cache)
     signals.page_generator_init.connect(drop_stale_cache)
-    signals.readers_init.connect(use_portal_reader)
-    signals.all_generators_finalized.connect(stop_on_problems)
+    signals.readers_init.connect(build_problems.use_portal_reader)
+    signals.all_generators_finalized.connect(build_problems.stop_on_problems)

@@ -59,8 +59,8 @@ class ProvinceGenerator(Generator):
         for article in articles:
             slugs = set()
             for province in getattr(article, "provinces", []):
-                slugs.add(places.page_of(province).slug)
-                slugs.add(places.current_of(province).slug)
+                slugs.add(province.page.slug)
+                slugs.add(province.current.slug)
             for slug in slugs:
                 by_page[slug].append(article)
         self.by_page = {slug: _newest_first(items) for slug, items in by_page.items()}
@@ -70,7 +70,7 @@ class ProvinceGenerator(Generator):
         for unit in sorted(places.current, key=_name_order):
             entry = self._entry(unit)
             for former in places.formers_of(unit):
-                entry.formers.append(self._entry(places.page_of(former), count_of=former))
+                entry.formers.append(self._entry(former.page, count_of=former))
             index.append(entry)
             self.pages.append(unit)
             self.pages.extend(f for f in places.formers_of(unit) if places.has_own_page(f))
@@ -83,7 +83,7 @@ class ProvinceGenerator(Generator):
             year = article.date.year
             years[year] += 1
             for province in getattr(article, "provinces", []):
-                shown = places.page_of(province)
+                shown = province.page
                 entry = year_provinces[year].setdefault(
                     shown.slug, Entry(urls.PROVINCE_YEAR_URL.format(slug=shown.slug, year=year), 0, shown, year)
                 )
@@ -123,9 +123,9 @@ class ProvinceGenerator(Generator):
         articles = self.by_page.get(province.slug, [])
         url = urls.PROVINCE_URL.format(slug=province.slug)
         feed_url = urls.PROVINCE_FEED_URL.format(slug=province.slug)
-        current = places.current_of(province)
+        current = province.current
         formers = [
-            Entry(urls.PROVINCE_URL.format(slug=places.page_of(f).slug), province=f)
+            Entry(urls.PROVINCE_URL.format(slug=f.page.slug), province=f)
             for f in places.formers_of(province)
         ]
         by_year: dict[int, list] = defaultdict(list)

@@ -14,8 +14,6 @@ from collections import defaultdict
 
 from pelican import signals
 
-from portal import gazetteer
-
 
 class _Neighbours:
     """Articles grouped under keys (a unit, a tag), each group in time order, for nearest look-ups."""
@@ -36,8 +34,8 @@ class _Neighbours:
         return [other for other in items[max(0, middle - width - 1): middle + width + 1] if other is not article]
 
 
-def _units(places, article) -> set[str]:
-    return {places.current_of(p).slug for p in getattr(article, "provinces", [])}
+def _units(article) -> set[str]:
+    return {p.current.slug for p in getattr(article, "provinces", [])}
 
 
 def _tags(article) -> set[str]:
@@ -45,7 +43,6 @@ def _tags(article) -> set[str]:
 
 
 def link_articles(generator) -> None:
-    places = gazetteer.load()
     limit = generator.settings.get("RELATED_ARTICLES_MAX", 5)
     ordered = sorted(generator.articles, key=lambda a: (a.date, a.source_path))
     for index, article in enumerate(ordered):
@@ -54,7 +51,7 @@ def link_articles(generator) -> None:
 
     by_unit, by_tag = _Neighbours(), _Neighbours()
     for article in ordered:
-        for unit in _units(places, article):
+        for unit in _units(article):
             by_unit.add(unit, article)
         for tag in _tags(article):
             by_tag.add(tag, article)
@@ -67,7 +64,7 @@ def link_articles(generator) -> None:
         def distance(other, when=when):
             return abs(other.date.timestamp() - when), -other.date.timestamp()
 
-        same_unit = {id(o): o for unit in _units(places, article) for o in by_unit.near(unit, article, limit)}
+        same_unit = {id(o): o for unit in _units(article) for o in by_unit.near(unit, article, limit)}
         related = sorted(same_unit.values(), key=distance)[:limit]
         if len(related) < limit:
             tags = _tags(article)

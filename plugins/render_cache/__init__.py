@@ -54,7 +54,6 @@ ROOT = Path(__file__).resolve().parents[2]
 _CODE = ("portal/*.py", "portal/data/*", "plugins/*/*.py")
 _PATH_SETTINGS = {"PATH", "OUTPUT_PATH", "CACHE_PATH", FINAL_OUTPUT_SETTING, "THEME"}
 _PAGINATION_KEYS = ("_paginator", "_page", "_previous_page", "_next_page")
-_state: dict = {}
 
 
 def _digest(*parts) -> str:
@@ -81,130 +80,147 @@ def _settings_digest(settings: dict) -> str:
     return _digest(items)
 
 
-def prepare(generators) -> None:
-    """Compute the site key and load the previous manifest, before anything is written."""
-    from pelican.generators import ArticlesGenerator, PagesGenerator
-
-    _state.clear()
-    articles = next((g for g in generators if isinstance(g, ArticlesGenerator)), None)
-    if articles is None:
-        return
-    pages = next((g for g in generators if isinstance(g, PagesGenerator)), None)
-    settings = articles.settings
-    for article in articles.articles + articles.drafts + articles.hidden_articles:
-        # Pelican recomputes URLs from their pattern on every access; fix each once.
-        article.override_url = article.url
-    theme = Path(articles.theme) / "templates"
-    listed = [
-        (a.url, a.title, a.date.isoformat(), str(getattr(a, "author", "")),
-         [str(p) for p in getattr(a, "provinces", [])], [str(t) for t in getattr(a, "tags", [])])
-        for a in articles.articles
-    ]
-    listed_pages = [(p.url, p.title) for p in (pages.pages if pages else [])]
-    site_key = _digest(
-        _files_digest([theme] + [Path(p) for p in settings.get("THEME_TEMPLATES_OVERRIDES", [])]),
-        _files_digest([ROOT], _CODE),
-        _settings_digest(settings),
-        listed,
-        listed_pages,
-        # what plugins add for pages that show more of the site (e.g. the front page's photos)
-        sorted((k, v) for k, v in articles.context.items() if k.startswith("render_key_")),
-    )
-    final = settings.get(FINAL_OUTPUT_SETTING, articles.output_path)
-    try:
-        with open(os.path.join(final, MANIFEST), encoding="utf-8") as handle:
-            previous = json.load(handle)
-    except (OSError, ValueError):
-        previous = {}
-    _state.update(
-        site_key=site_key,
-        final=final,
-        previous=previous.get("pages", {}) if previous.get("site") == site_key else {},
-        pages={},
-        stamps={},
-        contents={},
-        lists={},
-        whole_site=(articles.articles, articles.dates),
-        shared_names=set(articles.context),  # what every page gets; the rest is the page's own
-    )
-
-
-def _source_stamp(content) -> tuple:
-    """Path, size and modification time of an article's source (once per build)."""
-    source = content.source_path
-    stamps = _state["stamps"]
-    if source not in stamps:
-        try:
-            stat = os.stat(source)
-            stamps[source] = (source, stat.st_size, stat.st_mtime_ns)
-        except (OSError, TypeError):
-            stamps[source] = (source, None, None)
-    return stamps[source]
-
-
-def _page_key(article, template) -> str:
-    neighbours = [getattr(getattr(article, name, None), "url", None) for name in ("prev_article", "next_article")]
-    related = [a.url for a in getattr(article, "related_articles", [])]
-    return _digest(_source_stamp(article), getattr(article, "photo_key", ""), article.url,
-                   getattr(template, "name", ""), neighbours, related)
-
-
-def _unchanged(name: str, key: str) -> bool:
-    """Record the key of page ``name``; True when the previous build recorded the same."""
-    _state["pages"][name] = key
-    return _state["previous"].get(name) == key
-
-
 class _Undescribable(Exception):
     """A template variable this plugin cannot key: the page is rendered."""
 
 
-def _describe(value):
-    """A plain, comparable stand-in for a template variable of a listing page."""
-    if value is None or isinstance(value, (str, int, float, bool)):
-        return value
-    if isinstance(value, Content):
-        memo = _state["contents"].get(id(value))
-        if memo is None or memo[0] is not value:
-            memo = _state["contents"][id(value)] = (value, (value.url, _source_stamp(value),
-                                                                    getattr(value, "photo_key", "")))
-        return memo[1]
-    if isinstance(value, URLWrapper):
-        return (type(value).__name__, value.name, value.url)
-    if isinstance(value, Page):  # one page of a paginated list: its slice, number and count
-        return ("page", value.number, value.paginator.num_pages, value.paginator.count,
-                _describe(value.object_list))
-    if isinstance(value, Paginator):
-        return ("paginator", value.count, value.num_pages)
-    if isinstance(value, (datetime.date, datetime.time)):
-        return value.isoformat()
-    if isinstance(value, (list, tuple)):
-        if any(value is whole for whole in _state["whole_site"]):
-            return "whole site"  # what a page may show of every article is in the site key
-        # The same long lists (every article, a tag's articles) come with many pages: key each once.
-        memo = _state["lists"].get(id(value))
-        if memo is None or memo[0] is not value:
-            memo = _state["lists"][id(value)] = (value, _digest([_describe(item) for item in value]))
-        return memo[1]
-    if isinstance(value, dict):
-        return sorted((str(k), _describe(v)) for k, v in value.items())
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return (type(value).__name__, [_describe(getattr(value, f.name)) for f in dataclasses.fields(value)])
-    raise _Undescribable(type(value).__name__)
+class RenderCache:
+    """The keys of one build's pages and the previous build's, reset by :meth:`prepare`."""
 
+    def __init__(self):
+        self.reset()
 
-def _listing_key(template, localcontext: dict, names: set[str], paginated: set[str]) -> str | None:
-    """The key of a listing page from what the writer passes its template, or None."""
-    described = []
-    try:
-        for name in sorted(names):
-            value = localcontext.get(name)
-            if name in paginated and isinstance(value, (list, tuple)):
-                value = len(value)  # a paginated page shows its slice (described with the page) and the length
-            described.append((name, _describe(value)))
-    except _Undescribable:
-        return None
-    return _digest(_state["site_key"], getattr(template, "name", ""), localcontext.get("output_file"), described)
+    def reset(self) -> None:
+        self.active = False  # prepared for this build
+        self.site_key = ""
+        self.final = ""  # the output folder the build will replace
+        self.previous: dict[str, str] = {}  # page → key, recorded by the previous build
+        self.pages: dict[str, str] = {}  # page → key, for this build
+        self.stamps: dict[str, tuple] = {}
+        self.contents: dict[int, tuple] = {}
+        self.lists: dict[int, tuple] = {}
+        self.whole_site: tuple = ()
+        self.shared_names: set[str] = set()
+
+    def prepare(self, generators) -> None:
+        """Compute the site key and load the previous manifest, before anything is written."""
+        from pelican.generators import ArticlesGenerator, PagesGenerator
+
+        self.reset()
+        articles = next((g for g in generators if isinstance(g, ArticlesGenerator)), None)
+        if articles is None:
+            return
+        pages = next((g for g in generators if isinstance(g, PagesGenerator)), None)
+        settings = articles.settings
+        for article in articles.articles + articles.drafts + articles.hidden_articles:
+            # Pelican recomputes URLs from their pattern on every access; fix each once.
+            article.override_url = article.url
+        theme = Path(articles.theme) / "templates"
+        listed = [
+            (a.url, a.title, a.date.isoformat(), str(getattr(a, "author", "")),
+             [str(p) for p in getattr(a, "provinces", [])], [str(t) for t in getattr(a, "tags", [])])
+            for a in articles.articles
+        ]
+        listed_pages = [(p.url, p.title) for p in (pages.pages if pages else [])]
+        self.site_key = _digest(
+            _files_digest([theme] + [Path(p) for p in settings.get("THEME_TEMPLATES_OVERRIDES", [])]),
+            _files_digest([ROOT], _CODE),
+            _settings_digest(settings),
+            listed,
+            listed_pages,
+            # what plugins add for pages that show more of the site (e.g. the front page's photos)
+            sorted((k, v) for k, v in articles.context.items() if k.startswith("render_key_")),
+        )
+        self.final = settings.get(FINAL_OUTPUT_SETTING, articles.output_path)
+        try:
+            with open(os.path.join(self.final, MANIFEST), encoding="utf-8") as handle:
+                previous = json.load(handle)
+        except (OSError, ValueError):
+            previous = {}
+        self.previous = previous.get("pages", {}) if previous.get("site") == self.site_key else {}
+        self.whole_site = (articles.articles, articles.dates)
+        self.shared_names = set(articles.context)  # what every page gets; the rest is the page's own
+        self.active = True
+
+    def source_stamp(self, content) -> tuple:
+        """Path, size and modification time of an article's source (once per build)."""
+        source = content.source_path
+        stamps = self.stamps
+        if source not in stamps:
+            try:
+                stat = os.stat(source)
+                stamps[source] = (source, stat.st_size, stat.st_mtime_ns)
+            except (OSError, TypeError):
+                stamps[source] = (source, None, None)
+        return stamps[source]
+
+    def page_key(self, article, template) -> str:
+        neighbours = [getattr(getattr(article, name, None), "url", None) for name in ("prev_article", "next_article")]
+        related = [a.url for a in getattr(article, "related_articles", [])]
+        return _digest(self.source_stamp(article), getattr(article, "photo_key", ""), article.url,
+                       getattr(template, "name", ""), neighbours, related)
+
+    def unchanged(self, name: str, key: str) -> bool:
+        """Record the key of page ``name``; True when the previous build recorded the same."""
+        self.pages[name] = key
+        return self.previous.get(name) == key
+
+    def describe(self, value):
+        """A plain, comparable stand-in for a template variable of a listing page."""
+        if value is None or isinstance(value, (str, int, float, bool)):
+            return value
+        if isinstance(value, Content):
+            memo = self.contents.get(id(value))
+            if memo is None or memo[0] is not value:
+                memo = self.contents[id(value)] = (value, (value.url, self.source_stamp(value),
+                                                          getattr(value, "photo_key", "")))
+            return memo[1]
+        if isinstance(value, URLWrapper):
+            return (type(value).__name__, value.name, value.url)
+        if isinstance(value, Page):  # one page of a paginated list: its slice, number and count
+            return ("page", value.number, value.paginator.num_pages, value.paginator.count,
+                    self.describe(value.object_list))
+        if isinstance(value, Paginator):
+            return ("paginator", value.count, value.num_pages)
+        if isinstance(value, (datetime.date, datetime.time)):
+            return value.isoformat()
+        if isinstance(value, (list, tuple)):
+            if any(value is whole for whole in self.whole_site):
+                return "whole site"  # what a page may show of every article is in the site key
+            # The same long lists (every article, a tag's articles) come with many pages: key each once.
+            memo = self.lists.get(id(value))
+            if memo is None or memo[0] is not value:
+                memo = self.lists[id(value)] = (value, _digest([self.describe(item) for item in value]))
+            return memo[1]
+        if isinstance(value, dict):
+            return sorted((str(k), self.describe(v)) for k, v in value.items())
+        if dataclasses.is_dataclass(value) and not isinstance(value, type):
+            fields = [f for f in dataclasses.fields(value) if f.compare]  # a province's links to others: not itself
+            return (type(value).__name__, [self.describe(getattr(value, f.name)) for f in fields])
+        raise _Undescribable(type(value).__name__)
+
+    def listing_key(self, template, localcontext: dict, names: set[str], paginated: set[str]) -> str | None:
+        """The key of a listing page from what the writer passes its template, or None."""
+        described = []
+        try:
+            for name in sorted(names):
+                value = localcontext.get(name)
+                if name in paginated and isinstance(value, (list, tuple)):
+                    value = len(value)  # a paginated page shows its slice (described with the page) and the length
+                described.append((name, self.describe(value)))
+        except _Undescribable:
+            return None
+        return _digest(self.site_key, getattr(template, "name", ""), localcontext.get("output_file"), described)
+
+    def get_writer(self, _pelican):
+        """Pelican's writer class for this build: a :class:`CachingWriter` of this cache."""
+        return type("CachingWriter", (CachingWriter,), {"cache": self})
+
+    def save(self, pelican) -> None:
+        if not self.active:
+            return
+        with open(os.path.join(pelican.output_path, MANIFEST), "w", encoding="utf-8") as handle:
+            json.dump({"site": self.site_key, "pages": self.pages}, handle)
 
 
 class _ReusingTemplate:
@@ -217,14 +233,17 @@ class _ReusingTemplate:
 
     def render(self, localcontext: dict) -> str:
         name = localcontext.get("output_file")
-        key = _listing_key(self.template, localcontext, self.names, self.paginated) if name else None
-        if key is not None and _unchanged(name, key) and self.writer.link_previous(name, written_later=True):
+        cache = self.writer.cache
+        key = cache.listing_key(self.template, localcontext, self.names, self.paginated) if name else None
+        if key is not None and cache.unchanged(name, key) and self.writer.link_previous(name, written_later=True):
             return ""
         return self.template.render(localcontext)
 
 
 class CachingWriter(Writer):
-    """Pelican's writer, taking unchanged pages from the previous build."""
+    """Pelican's writer, taking unchanged pages from the previous build (``cache``)."""
+
+    cache: RenderCache = RenderCache()  # set per build by RenderCache.get_writer
 
     def __init__(self, output_path, settings=None):
         super().__init__(output_path, settings)
@@ -234,14 +253,15 @@ class CachingWriter(Writer):
     def write_file(self, name, template, context, relative_urls=False, paginated=None,
                    template_name=None, override_output=False, url=None, **kwargs):
         article = kwargs.get("article")
-        if _state and name and article is None and hasattr(template, "render"):
+        cache = self.cache
+        if cache.active and name and article is None and hasattr(template, "render"):
             lists = set(paginated or {k for k in kwargs if k in {"articles", "dates"}})
             if template_name not in self.settings["PAGINATED_TEMPLATES"]:
                 lists = set()
             names = set(kwargs) | {key + suffix for key in lists for suffix in _PAGINATION_KEYS}
-            names |= set(context) - _state["shared_names"]  # e.g. the period of a year page
+            names |= set(context) - cache.shared_names  # e.g. the period of a year page
             template = _ReusingTemplate(template, self, names, lists)
-        elif (_state and name and article is not None and _unchanged(name, _page_key(article, template))
+        elif (cache.active and name and article is not None and cache.unchanged(name, cache.page_key(article, template))
               and self.link_previous(name)):
             signals.content_written.send(
                 os.path.join(self.output_path, name), context={"article": article, "output_file": name}
@@ -255,7 +275,7 @@ class CachingWriter(Writer):
 
         ``written_later``: Pelican's writer is about to write this page (with nothing to write).
         """
-        source = os.path.join(_state["final"], name)
+        source = os.path.join(self.cache.final, name)
         target = sanitised_join(self.output_path, name)
         if not os.path.isfile(source) or os.path.exists(target):
             return False
@@ -283,18 +303,10 @@ class CachingWriter(Writer):
         return super()._open_w(filename, encoding, override)
 
 
-def get_writer(_pelican):
-    return CachingWriter
-
-
-def save(pelican) -> None:
-    if not _state:
-        return
-    with open(os.path.join(pelican.output_path, MANIFEST), "w", encoding="utf-8") as handle:
-        json.dump({"site": _state["site_key"], "pages": _state["pages"]}, handle)
+render_cache = RenderCache()
 
 
 def register():
-    signals.all_generators_finalized.connect(prepare)
-    signals.get_writer.connect(get_writer)
-    signals.finalized.connect(save)
+    signals.all_generators_finalized.connect(render_cache.prepare)
+    signals.get_writer.connect(render_cache.get_writer)
+    signals.finalized.connect(render_cache.save)

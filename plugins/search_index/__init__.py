@@ -32,7 +32,6 @@ from portal.search.indexer import write_index
 from portal.search.schema import SearchDocument
 
 logger = logging.getLogger(__name__)
-_job: dict = {}
 _NO_SPACE = 28  # the child's exit status for a full disk
 
 
@@ -83,38 +82,45 @@ def _child(articles, target, previous, parent) -> None:
         os._exit(1)
 
 
-def start(generators) -> None:
-    articles = next((g for g in generators if isinstance(g, ArticlesGenerator)), None)
-    if articles is None:
-        return
-    settings = articles.settings
-    target = os.path.join(articles.output_path, urls.SEARCH_INDEX_DIR)
-    final = settings.get(FINAL_OUTPUT_SETTING, articles.output_path)
-    previous = os.path.join(final, urls.SEARCH_INDEX_DIR)
-    _job.clear()
-    if settings.get("SEARCH_INDEX_PARALLEL", True) and "fork" in multiprocessing.get_all_start_methods():
-        # A forked child shares the articles as they are now; nothing is copied or pickled.
-        process = multiprocessing.get_context("fork").Process(
-            target=_child, args=(list(articles.articles), target, previous, os.getpid())
-        )
-        process.start()
-        _job["process"] = process
-    else:
-        build_index(articles.articles, target, previous)
+class IndexJob:
+    """The index of one build: started once the articles are read, awaited at the end."""
+
+    def __init__(self):
+        self.process = None  # the forked process writing the index, while there is one
+
+    def start(self, generators) -> None:
+        self.process = None
+        articles = next((g for g in generators if isinstance(g, ArticlesGenerator)), None)
+        if articles is None:
+            return
+        settings = articles.settings
+        target = os.path.join(articles.output_path, urls.SEARCH_INDEX_DIR)
+        final = settings.get(FINAL_OUTPUT_SETTING, articles.output_path)
+        previous = os.path.join(final, urls.SEARCH_INDEX_DIR)
+        if settings.get("SEARCH_INDEX_PARALLEL", True) and "fork" in multiprocessing.get_all_start_methods():
+            # A forked child shares the articles as they are now; nothing is copied or pickled.
+            self.process = multiprocessing.get_context("fork").Process(
+                target=_child, args=(list(articles.articles), target, previous, os.getpid())
+            )
+            self.process.start()
+        else:
+            build_index(articles.articles, target, previous)
+
+    def finish(self, _pelican) -> None:
+        process, self.process = self.process, None
+        if process is None:
+            return
+        process.join()
+        if process.exitcode == _NO_SPACE:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        if process.exitcode != 0:
+            sys.stderr.write("Dừng xây dựng trang: không ghi được chỉ mục tìm kiếm (xem lỗi ở trên).\n")
+            raise SystemExit(1)
 
 
-def finish(_pelican) -> None:
-    process = _job.pop("process", None)
-    if process is None:
-        return
-    process.join()
-    if process.exitcode == _NO_SPACE:
-        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
-    if process.exitcode != 0:
-        sys.stderr.write("Dừng xây dựng trang: không ghi được chỉ mục tìm kiếm (xem lỗi ở trên).\n")
-        raise SystemExit(1)
+index_job = IndexJob()
 
 
 def register():
-    signals.all_generators_finalized.connect(start)
-    signals.finalized.connect(finish)
+    signals.all_generators_finalized.connect(index_job.start)
+    signals.finalized.connect(index_job.finish)

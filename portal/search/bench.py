@@ -31,7 +31,7 @@ from pathlib import Path
 
 import requests
 
-from portal import corpus, gazetteer, vietnamese
+from portal import corpus, vietnamese
 from portal.search.indexer import write_index
 from portal.search.schema import SearchDocument
 from portal.service_process import ServiceProcess
@@ -54,7 +54,6 @@ def documents(articles: list[corpus.CorpusArticle]) -> list[SearchDocument]:
 def query_set(articles: list[corpus.CorpusArticle], count: int = QUERY_COUNT, seed: int = 2017) -> list[dict]:
     """A fixed, varied set of API parameters drawn from the titles of ``articles``."""
     rng = random.Random(seed)
-    places = gazetteer.load()
     queries: list[dict] = []
     while len(queries) < count:
         kind = len(queries) % 10
@@ -74,7 +73,7 @@ def query_set(articles: list[corpus.CorpusArticle], count: int = QUERY_COUNT, se
                 text = vietnamese.fold(text.lower())
             params = {"q": text}
             if kind == 2:
-                params["province"] = places.current_of(article.province).slug
+                params["province"] = article.province.current.slug
             elif kind == 5:
                 params["year"] = str(article.date.year)
             elif kind == 8:

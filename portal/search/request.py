@@ -43,11 +43,11 @@ class SearchRequest:
             raise BadRequest("tỉnh không hợp lệ (dùng slug như 'quang-tri')")
         year = _int_param(params, "year", None, 1900, 2100, "năm")
         page = _int_param(params, "page", 1, 1, MAX_PAGE, "trang")
-        limit = _int_param(params, "limit", 10, 1, None, "số kết quả")
+        limit = _int_param(params, "limit", 10, 1, MAX_LIMIT, "số kết quả")
         sort = (params.get("sort") or "relevance").strip()
         if sort not in SORTS:
             raise BadRequest("sort phải là 'relevance' hoặc 'newest'")
-        return cls(q, province, year, page, min(limit, MAX_LIMIT), sort)
+        return cls(q, province, year, page, limit, sort)
 
 
 def _int_param(params, name, default, low, high, label):
@@ -58,7 +58,8 @@ def _int_param(params, name, default, low, high, label):
         raise BadRequest(f"{label} ({name}) phải là số")
     value = int(raw)
     if value < low or (high is not None and value > high):
-        raise BadRequest(f"{label} ({name}) ngoài khoảng cho phép")
+        bounds = f"từ {low} đến {high}" if high is not None else f"từ {low} trở lên"
+        raise BadRequest(f"{label} ({name}) phải {bounds}")
     return value
 
 

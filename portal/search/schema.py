@@ -36,13 +36,12 @@ class SearchDocument:
         """The document of an article: its text is the summary and the body (the summary once
         when the body begins with it); it is listed on the pages of the provinces it was
         written in and of their current units."""
-        places = gazetteer.load()
-        units = sorted({places.current_of(p).slug for p in provinces})
+        units = sorted({p.current.slug for p in provinces})
         return cls(
             url=url, title=title, date=date, summary=summary,
             text=body if not summary or body.startswith(summary[:80]) else f"{summary}\n\n{body}",
             provinces=[p.label for p in provinces],
-            province_slugs=sorted({places.page_of(p).slug for p in provinces} | set(units)),
+            province_slugs=sorted({p.page.slug for p in provinces} | set(units)),
             units=units, tags=list(tags), author=author,
         )
 

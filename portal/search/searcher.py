@@ -22,7 +22,7 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 
 from portal import urls
-from portal.search import postings
+from portal.search import integrity, postings
 from portal.search.indexer import read_manifest
 from portal.search.parser import parse, required_plan
 from portal.search.plan import Everything
@@ -170,6 +170,8 @@ class Searcher:
         self._stamp = None
         self._index = None
         self._sets = None
+        self._files: dict[str, dict] = {}  # the recorded files of the open index
+        self._refusal: FileNotFoundError | None = None  # why the index in place is not used
         # One request at a time reads the index: Whoosh reads postings through shared file
         # objects (seek + read), and the work is Python-bound, so threads gain nothing here.
         self._search_lock = threading.Lock()
@@ -181,29 +183,48 @@ class Searcher:
         return self.site / urls.SEARCH_INDEX_DIR
 
     def posting_sets(self) -> PostingSets:
-        """The posting sets of the index now in place (one stat per query; the index is
-        reopened when a build swapped it)."""
+        """The posting sets of the index now in place (a few stats per query; the index is
+        reopened when a build swapped it or a file of it changed, and used only when its
+        files pass their checksums: :class:`integrity.DamagedIndex` otherwise)."""
         try:
             info = os.stat(self.index_dir / "manifest.json")
-            stamp = (os.stat(self.index_dir).st_ino, info.st_ino, info.st_mtime_ns)
+            stamp = (os.stat(self.index_dir).st_ino, info.st_ino, info.st_mtime_ns,
+                     integrity.stamp(self.index_dir, self._files))
         except OSError:
             raise FileNotFoundError(f"không có chỉ mục tìm kiếm trong {self.site}; chạy make html") from None
         with self._lock:
             if stamp != self._stamp:
-                if read_manifest(self.index_dir) is None:
-                    raise OutdatedIndex(
-                        f"chỉ mục tìm kiếm trong {self.site} do phiên bản cũ ghi; hãy xây dựng lại trang (make html)"
-                    )
-                index = whoosh_index.open_dir(str(self.index_dir))
-                self._sets, self._index, self._stamp = PostingSets(index.searcher()), index, stamp
-                self._warming.set()  # stop warming the previous index
-                self._warming, self._warmed = threading.Event(), threading.Event()
-                if self.warm_up:
-                    threading.Thread(target=self._warm, args=(self._sets, self._warming, self._warmed),
-                                     daemon=True).start()
-                else:
-                    self._warmed.set()
+                self._open(stamp[:3])
+            if self._refusal is not None:
+                raise self._refusal
             return self._sets
+
+    def _open(self, manifest_stamp: tuple) -> None:
+        """Open the index in place, or remember why it cannot be used (until it changes)."""
+        self._warming.set()  # stop warming the previous index
+        self._warming, self._warmed = threading.Event(), threading.Event()
+        self._sets = self._index = self._refusal = None
+        manifest = read_manifest(self.index_dir)
+        self._files = manifest["files"] if manifest else {}
+        self._stamp = (*manifest_stamp, integrity.stamp(self.index_dir, self._files))
+        try:
+            if manifest is None:
+                raise OutdatedIndex(
+                    f"chỉ mục tìm kiếm trong {self.site} do phiên bản cũ ghi; hãy xây dựng lại trang (make html)"
+                )
+            integrity.check(self.index_dir, self._files)
+            index = whoosh_index.open_dir(str(self.index_dir))
+        except Exception as error:  # missing, outdated, damaged
+            self._refusal = error if isinstance(error, FileNotFoundError) else integrity.DamagedIndex(
+                f"không mở được chỉ mục tìm kiếm trong {self.site} ({error.__class__.__name__}); "
+                "hãy xây dựng lại trang (make html)"
+            )
+            return
+        self._sets, self._index = PostingSets(index.searcher()), index
+        if self.warm_up:
+            threading.Thread(target=self._warm, args=(self._sets, self._warming, self._warmed), daemon=True).start()
+        else:
+            self._warmed.set()
 
     def _warm(self, sets, stop: threading.Event, done: threading.Event) -> None:
         try:
@@ -212,14 +233,31 @@ class Searcher:
             done.set()
 
     def status(self) -> dict:
-        """For health checks: documents in the index, and whether its warm-up is over."""
-        with self._search_lock:
-            documents = self.posting_sets().searcher.doc_count()
-        return {"documents": documents, "ready": self._warmed.is_set()}
+        """For health checks: documents in the index, and whether its warm-up is over. Takes
+        no turn on the index: it answers at once however many searches are waiting."""
+        sets = self.posting_sets()
+        return {"documents": sets.searcher.doc_count(), "ready": self._warmed.is_set()}
 
     def search(self, request: SearchRequest) -> SearchResponse:
         with self._search_lock:
-            return self._search(self.posting_sets(), request)
+            sets = self.posting_sets()
+            try:
+                return self._search(sets, request)
+            except Exception as error:
+                self._refuse_if_damaged(sets, error)
+                raise
+
+    def _refuse_if_damaged(self, sets: PostingSets, error: Exception) -> None:
+        """After a failed search: when the files of the open index no longer pass their
+        checksums (written to in place, unnoticed by the stats), refuse the index from now on."""
+        with self._lock:
+            if sets is not self._sets:
+                return
+            try:
+                integrity.check(self.index_dir, self._files)
+            except integrity.DamagedIndex as damaged:
+                self._sets, self._refusal = None, damaged
+                raise damaged from error
 
     def _search(self, sets: PostingSets, request: SearchRequest) -> SearchResponse:
         response = SearchResponse(request.q, page=request.page, limit=request.limit, sort=request.sort)

@@ -12,8 +12,9 @@ from pathlib import Path
 from whoosh.index import IndexError as WhooshIndexError
 
 from portal import urls
+from portal.search.integrity import DamagedIndex
 from portal.search.request import BadRequest, SearchRequest, clean_query
-from portal.search.searcher import searcher_for
+from portal.search.searcher import OutdatedIndex, searcher_for
 from portal.web import results, static
 from portal.web.responses import SECURITY_HEADERS, Response, html, html_error, parse_query_string, redirect
 from portal.web.templates import Theme
@@ -23,7 +24,9 @@ DEFAULT_SETTINGS = ROOT / "pelicanconf.py"
 SEARCH_PATH = "/" + urls.SEARCH_URL  # "/tim-kiem/"
 API_PATH = "/" + urls.SEARCH_API_URL  # "/api/search"
 STATUS_PATH = "/api/status"  # health check for load balancers and the benchmark
-NO_INDEX = {"error": "chưa có chỉ mục tìm kiếm; hãy xây dựng trang (make html)"}
+NO_INDEX = "chưa có chỉ mục tìm kiếm; hãy xây dựng trang (make html)"
+DAMAGED_INDEX = "chỉ mục tìm kiếm bị hỏng (tệp không khớp tổng kiểm); hãy xây dựng lại trang (make html)"
+OUTDATED_INDEX = "chỉ mục tìm kiếm do phiên bản cũ ghi; hãy xây dựng lại trang (make html)"
 
 logger = logging.getLogger("portal.web")
 
@@ -84,16 +87,17 @@ class PortalApp:
             status = 200
         except BadRequest as error:
             data, status = {"error": str(error)}, 400
-        except (FileNotFoundError, WhooshIndexError):
-            data, status = NO_INDEX, 503
+        except (FileNotFoundError, WhooshIndexError) as error:
+            data, status = unavailable(error), 503
         return self.json(status, data)
 
     def status(self) -> Response:
-        """Health check: 200 with the index's document count and warm-up state, 503 without one."""
+        """Health check: 200 with the index's document count and warm-up state; 503 with
+        ``"ready": false`` and why when there is no index to use (missing, outdated, damaged)."""
         try:
             data, status = searcher_for(self.site, warm_up=True).status(), 200
-        except (FileNotFoundError, WhooshIndexError):
-            data, status = NO_INDEX, 503
+        except (FileNotFoundError, WhooshIndexError) as error:
+            data, status = unavailable(error), 503
         return self.json(status, data)
 
     @staticmethod
@@ -112,15 +116,36 @@ class PortalApp:
                 context.update(results.page_context(request, search(self.site, request)))
         except BadRequest as error:
             context["error"], status = f"Yêu cầu không hợp lệ: {error}.", 400
-        except (FileNotFoundError, WhooshIndexError):
+        except (FileNotFoundError, WhooshIndexError) as error:
+            unavailable(error)
             context["error"] = "Chức năng tìm kiếm tạm thời chưa sẵn sàng. Vui lòng thử lại sau."
             status = 503
         return html(status, self.theme.render("search.html", context), self.theme.csp, cache="no-cache")
 
 
+_logged: set[str] = set()
+
+
+def unavailable(error: Exception) -> dict:
+    """The JSON of a 503 when there is no index to use. The reason is logged once (with the
+    files at fault); the answer names no server path."""
+    if isinstance(error, DamagedIndex):
+        message = DAMAGED_INDEX
+    elif isinstance(error, OutdatedIndex):
+        message = OUTDATED_INDEX
+    else:
+        message = NO_INDEX
+    detail = str(error)
+    if detail not in _logged:
+        _logged.add(detail)
+        logger.warning("search unavailable: %s", detail)
+    return {"error": message, "ready": False}
+
+
 def search(site: str | os.PathLike, request: SearchRequest):
     """:meth:`Searcher.search` on the shared, warmed-up searcher of ``site``;
-    FileNotFoundError when there is no index to use (missing, or written by another version)."""
+    FileNotFoundError when there is no index to use (missing, written by another version, or
+    failing its checksums)."""
     return searcher_for(site, warm_up=True).search(request)
 
 
