@@ -9,7 +9,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from jinja2 import FileSystemBytecodeCache  # noqa: E402
 
-from portal import build, rendering, templating, urls  # noqa: E402
+from portal import build, rendering, sharing, templating, urls  # noqa: E402
 
 SITENAME = "An ninh Tổ quốc"
 SITESUBTITLE = "Tin phong trào Toàn dân bảo vệ an ninh Tổ quốc"
@@ -34,6 +34,7 @@ PLUGINS = [
     "portal_reader",  # header rules and checks; a bad article stops the build
     "publication",  # drafts and scheduled (future-dated) articles stay unpublished
     "photos",  # photos resized, upright, without metadata; <figure>/<picture>; lead photos
+    "front_page",  # the home page: lead story, latest news, HOME_SECTIONS
     "provinces",  # /tinh/ pages, province-by-year pages, province feeds
     "related_articles",  # previous/next and related articles
     "search_index",  # the Whoosh index inside the output
@@ -81,7 +82,7 @@ MONTH_ARCHIVE_SAVE_AS = DAY_ARCHIVE_SAVE_AS = ""
 CATEGORY_SAVE_AS = CATEGORIES_SAVE_AS = ""
 DEFAULT_CATEGORY = "Tin tức"
 INDEX_URL = ""  # the home page is "/", not "/index.html"
-DIRECT_TEMPLATES = ["index", "tags", "authors", "archives"]
+DIRECT_TEMPLATES = ["tags", "authors", "archives"]  # the home page: plugins/front_page
 TEMPLATE_PAGES = {"404.html": "404.html", "robots.txt": "robots.txt"}
 
 DEFAULT_PAGINATION = 20
@@ -98,6 +99,26 @@ PAGINATION_PATTERNS = (
 )
 RELATED_ARTICLES_MAX = 5
 
+# The front page (portal/front_page.py): the lead story (the newest "Nổi bật: có", else the newest
+# with a photo), the latest news, then these sections, each with its HOME_SECTION_SIZE latest
+# articles. "provinces": today's units (an article counts under the unit its province belongs to
+# now); "tags": topics. A section with one province or one topic links to its page.
+HOME_SECTION_SIZE = 4
+HOME_SECTIONS = [
+    {"title": "Tin toàn quốc", "provinces": ["Toàn quốc"]},
+    {"title": "Miền Bắc", "provinces": [
+        "Hà Nội", "Hải Phòng", "Cao Bằng", "Tuyên Quang", "Điện Biên", "Lai Châu", "Sơn La", "Lào Cai",
+        "Thái Nguyên", "Lạng Sơn", "Quảng Ninh", "Bắc Ninh", "Phú Thọ", "Hưng Yên", "Ninh Bình"]},
+    {"title": "Miền Trung, Tây Nguyên", "provinces": [
+        "Thanh Hóa", "Nghệ An", "Hà Tĩnh", "Quảng Trị", "Huế", "Đà Nẵng", "Quảng Ngãi", "Gia Lai",
+        "Khánh Hòa", "Đắk Lắk", "Lâm Đồng"]},
+    {"title": "Miền Nam", "provinces": [
+        "Hồ Chí Minh", "Cần Thơ", "Đồng Nai", "Tây Ninh", "Đồng Tháp", "Vĩnh Long", "An Giang", "Cà Mau"]},
+]
+# Share image of pages without a photo, and the publisher's logo (JSON-LD), in the theme.
+SHARE_IMAGE = "theme/images/share.png"
+PUBLISHER_LOGO = "theme/images/logo.png"
+
 # Feeds: the whole site and each province (provinces plugin); none per tag/author/category.
 FEED_DOMAIN = SITEURL
 FEED_ALL_ATOM = "feeds/all.atom.xml"
@@ -111,7 +132,7 @@ FEED_MAX_ITEMS = 50
 # with `python -m portal check` (a copy: Pelican's reader adds to the dict it is given).
 MARKDOWN = copy.deepcopy(rendering.MARKDOWN)
 
-JINJA_FILTERS = templating.FILTERS
+JINJA_FILTERS = {**templating.FILTERS, **sharing.FILTERS}
 RELATIVE_URLS = False
 
 READERS = {"rst": None}  # articles are Markdown

@@ -14,3 +14,4 @@ if not SITEURL:
     sys.exit("publishconf.py: set PORTAL_SITEURL to the public address, e.g. https://antq.example.gov.vn")
 FEED_DOMAIN = SITEURL
 RELATIVE_URLS = False
+GZIP_OUTPUT = True  # page.html.gz beside each page, for nginx gzip_static (portal/precompress.py)

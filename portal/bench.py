@@ -6,7 +6,8 @@ theme, no plugins, same content): a full build from nothing, a rebuild after edi
 article, and another after editing a second one (an editor's usual loop; from then on the
 portal writes into the folders of the site it replaced, see ``portal.build``); then, for
 ``make preview``, from saving an edit of one article to the preview serving the rebuilt page
-(:mod:`portal.preview.bench`).
+(:mod:`portal.preview.bench`); with ``--photos``, the same articles with one photo each
+(:mod:`portal.photo_bench`).
 ``bench search`` indexes 1k/10k/35k articles and measures query latency over the HTTP API.
 Figures are medians of ``--repeat`` runs; compare them as ratios within one run.
 """
@@ -23,7 +24,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from portal import corpus, validation
+from portal import corpus, photo_bench, precompress, validation
 from portal.importer.writing import escape_markdown
 from portal.preview import bench as preview_bench
 
@@ -53,16 +54,10 @@ def parse_sizes(text: str | None) -> list[int]:
 
 
 def write_corpus_site(folder: Path, count: int, corpus_path=None) -> list[Path]:
-    """Write ``count`` corpus articles as Markdown under ``folder``; return their paths."""
+    """Write ``count`` articles as Markdown under ``folder`` (the corpus's, then made from it,
+    see :func:`portal.corpus.articles`); return their paths."""
     paths: list[Path] = []
-    seen: set[str] = set()
-    for article in corpus.read(corpus_path, limit=None):
-        if len(paths) >= count:
-            break
-        fingerprint = validation.text_fingerprint(article.text)
-        if fingerprint in seen:  # the corpus repeats some articles; `check` would refuse them
-            continue
-        seen.add(fingerprint)
+    for article in corpus.articles(count, corpus_path):
         path = folder / str(article.date.year) / f"{article.id}.md"
         path.parent.mkdir(parents=True, exist_ok=True)
         header = validation.header_text(article.title, article.date, article.province.name,
@@ -73,15 +68,22 @@ def write_corpus_site(folder: Path, count: int, corpus_path=None) -> list[Path]:
     return paths
 
 
-def _run(command: list[str], cwd: Path) -> float:
+def _run(command: list[str], cwd: Path, peaks: list[float] | None = None) -> float:
+    """Seconds the command took; its peak memory (MB, the largest of the process and the
+    children it waited for, such as the index process) appended to ``peaks``."""
     if hasattr(os, "sync"):
         os.sync()  # the previous run's writes reach the disk before this run is timed
     start = time.perf_counter()
-    result = subprocess.run(command, cwd=cwd, capture_output=True, text=True)
+    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    output = process.stdout.read()
+    _, status, usage = os.wait4(process.pid, 0)
     elapsed = time.perf_counter() - start
-    if result.returncode != 0:
-        sys.stderr.write(result.stdout[-3000:] + result.stderr[-3000:])
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode != 0:
+        sys.stderr.write(output[-6000:].decode("utf-8", "replace"))
         raise SystemExit(f"bench: command failed: {' '.join(command)}")
+    if peaks is not None:
+        peaks.append(usage.ru_maxrss / 1024)  # KiB on Linux
     return elapsed
 
 
@@ -99,13 +101,14 @@ def bench_build(args) -> int:
         runs: dict[str, list[float]] = {
             f"{name}_{kind}": [] for kind in ("full", "edit", "edit_again") for name in ("portal", "vanilla")
         }
+        peaks: dict[str, list[float]] = {"portal": [], "vanilla": []}
         for attempt in range(args.repeat):
             for name, settings in (("portal", ROOT / "pelicanconf.py"), ("vanilla", vanilla_conf)):
                 out, cache = work / f"out-{name}", work / f"cache-{name}"
                 for folder in (out, Path(f"{out}.spare"), cache):
                     shutil.rmtree(folder, ignore_errors=True)
                 command = [pelican, str(content), "-s", str(settings), "-o", str(out), "--cache-path", str(cache), "-q"]
-                runs[f"{name}_full"].append(_run(command, ROOT))
+                runs[f"{name}_full"].append(_run(command, ROOT, peaks[name]))
                 for offset, kind in ((0, "edit"), (1, "edit_again")):
                     edited = paths[(attempt * 97 + offset * 31) % len(paths)]
                     edited.write_text(edited.read_text(encoding="utf-8") + "\nThêm một câu.\n", encoding="utf-8")
@@ -123,7 +126,11 @@ def bench_build(args) -> int:
             "edit_share": round(medians["portal_edit"] / medians["portal_full"], 2),
             "edit_again_share": round(medians["portal_edit_again"] / medians["portal_full"], 2),
             "preview_share": round(medians["preview_edit"] / medians["portal_full"], 3),
+            **{f"{name}_peak_mb": round(max(values)) for name, values in peaks.items()},
+            **_gzip_figures(work / "out-portal"),
         }
+        if args.photos:
+            row.update(photo_bench.measure(work, size, args.repeat, args.corpus, pelican, medians["portal_full"]))
         results.append(row)
         print(
             f"{size} articles: full build: portal {row['portal_full']}s vs vanilla {row['vanilla_full']}s "
@@ -132,12 +139,31 @@ def bench_build(args) -> int:
             f"after editing another: portal {row['portal_edit_again']}s ({row['edit_again_share']:.0%} of full), "
             f"vanilla {row['vanilla_edit_again']}s; preview (make preview): from saving an edit to the "
             f"rebuilt page {row['preview_edit']}s ({row['preview_share']:.1%} of full), then the full "
-            f"rebuild it runs (index, feeds) {row['preview_full_rebuild']}s"
+            f"rebuild it runs (index, feeds) {row['preview_full_rebuild']}s; peak memory: portal "
+            f"{row['portal_peak_mb']} MB, vanilla {row['vanilla_peak_mb']} MB; gzip of the site "
+            f"(GZIP_OUTPUT, publishconf.py): {row['gzip_s']}s for {row['gzip_files']} files, "
+            f"{row['gzip_mb']} MB → {row['gzip_packed_mb']} MB",
+            flush=True,
         )
+        if args.photos:
+            print(photo_bench.report(size, row), flush=True)
     print(json.dumps(results, indent=2))
     if not args.workdir:
         shutil.rmtree(work, ignore_errors=True)
     return 0
+
+
+def _gzip_figures(site: Path) -> dict:
+    """What ``GZIP_OUTPUT`` adds to a full build: compressing the whole site once (timed)."""
+    counts = precompress.compress_site(str(site))
+    files = precompress.compressible(str(site))
+    size = sum((site / name).stat().st_size for name in files)
+    packed = sum((site / (name + ".gz") if (site / (name + ".gz")).exists() else site / name).stat().st_size
+                 for name in files)
+    for path in site.rglob("*.gz"):
+        path.unlink()
+    return {"gzip_s": counts["seconds"], "gzip_files": counts["compressed"],
+            "gzip_mb": round(size / 1e6, 1), "gzip_packed_mb": round(packed / 1e6, 1)}
 
 
 def run(args) -> int:

@@ -39,7 +39,7 @@ import tempfile
 
 from pelican import Pelican
 
-from portal import oscalls
+from portal import oscalls, precompress
 
 FINAL_OUTPUT_SETTING = "PORTAL_FINAL_OUTPUT_PATH"
 SPARE_SUFFIX = ".spare"
@@ -76,6 +76,8 @@ class PortalPelican(Pelican):
                 self.output_path = self.settings["OUTPUT_PATH"] = building
                 super().run()
                 prune_empty_folders(building)
+                if precompress.wanted(self.settings):  # after every plugin, the sitemap included
+                    precompress.compress_site(building, live=final)
                 with _signals_held():
                     swap_in(building, final)
             except BuildInterrupted as stop:

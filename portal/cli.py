@@ -30,6 +30,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--province", help="tỉnh của các bài khi văn bản không nêu tỉnh")
     p.add_argument("--dry-run", action="store_true", help="chỉ báo cáo, không ghi tệp")
     p.add_argument("--force", action="store_true", help="ghi đè bài đã có")
+    p.add_argument("--fetch-images", action="store_true",
+                   help="tải ảnh còn trên máy chủ cũ (http/https, tối đa 30 MB, chỉ tệp ảnh)")
     p.set_defaults(handler=_handler("portal.importer"))
 
     p = commands.add_parser("check", help="kiểm tra thư mục bài viết")
@@ -82,6 +84,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--articles", default=None, help="số bài, có thể nhiều giá trị: 1000,10000")
     p.add_argument("--repeat", type=int, default=3, help="số lần chạy mỗi phép đo (lấy trung vị)")
     p.add_argument("--workdir", default=None, help="thư mục làm việc (mặc định: tạm)")
+    p.add_argument("--photos", action="store_true", help="build: đo thêm bản có một ảnh mỗi bài")
     p.set_defaults(handler=_handler("portal.bench"))
     return parser
 

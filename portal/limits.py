@@ -18,7 +18,8 @@ MAX_LINES = 20_000
 MAX_LIST_DEPTH = 20  # nested lists and quotes
 MAX_HTML_DEPTH = 60  # nested HTML elements written in the article
 
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
+# never in an article (portal import removes them)
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
 _CONTROL_NAMES = {0: "NUL", 0x1b: "ESC", 0x7f: "DEL", 0x0b: "VT", 0x0c: "FF"}
 _BLOCK_PREFIX = re.compile(r"([ \t]*)((?:>[ \t]*|(?:[-*+]|\d{1,9}[.)])(?:[ \t]+|$))+)")
 _MARKER = re.compile(r">|[-*+]|\d{1,9}[.)]")
@@ -57,13 +58,13 @@ def _n(number: int) -> str:
 
 
 def _control(text: str) -> tuple[int, str] | None:
-    match = _CONTROL.search(text)
+    match = CONTROL.search(text)
     if match is None:
         return None
     code = ord(match.group())
     line = text.count("\n", 0, match.start()) + 1
     column = match.start() - (text.rfind("\n", 0, match.start()) + 1) + 1
-    total = len(_CONTROL.findall(text))
+    total = len(CONTROL.findall(text))
     name = f"U+{code:04X}" + (f" ({_CONTROL_NAMES[code]})" if code in _CONTROL_NAMES else "")
     more = f"; tệp có {total} ký tự như vậy" if total > 1 else ""
     return line, (f"có ký tự điều khiển {name} ở cột {column}{more}; xóa ký tự này (thường lẫn vào khi "

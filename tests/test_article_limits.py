@@ -152,3 +152,39 @@ def test_a_symlink_to_a_folder_outside_is_read_by_check_and_build(tmp_path):
     built = build(content, tmp_path / "out", tmp_path / "cache")
     assert built.returncode == 1 and 'không biết tỉnh "An Gian"' in built.stderr
     assert bad.exists()
+
+
+def test_a_file_pelican_fails_on_after_reading_stops_the_build(tmp_path):
+    """Any failure Pelican logs and skips (here a plugin raising for one article) stops the build."""
+    settings = tmp_path / "failing.py"
+    settings.write_text(
+        f"import sys\nsys.path.insert(0, {str(ROOT)!r})\nfrom pelicanconf import *  # noqa\n"
+        "from pelican import signals\n"
+        "def boom(generator, metadata):\n"
+        "    if metadata.get('title') == 'Bài xấu':\n        raise ValueError('hỏng')\n"
+        "signals.article_generator_context.connect(boom)\n"
+        f"THEME = {str(ROOT / 'theme')!r}\nPLUGIN_PATHS = [{str(ROOT / 'plugins')!r}]\n", encoding="utf-8")
+    content = tmp_path / "content"
+    write_article(content, "2023/tot.md", "Bài tốt", "2023-08-01", "An Giang", "Nội dung tốt.")
+    bad = write_article(content, "2023/xau.md", "Bài xấu", "2023-08-02", "An Giang", "Nội dung xấu.")
+    built = build(content, tmp_path / "out", tmp_path / "cache", settings=str(settings))
+    assert built.returncode == 1, built.stderr
+    found = problem_lines(built.stderr, bad)
+    assert len(found) == 1 and found[0].startswith("1: Pelican không xử lý được bài này"), built.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_imported_pages_lose_their_control_characters(tmp_path):
+    """What ``portal import`` writes never fails the control-character check."""
+    saved = tmp_path / "saved" / "trang.txt"
+    saved.parent.mkdir()
+    long = "Ban Chỉ đạo tổ chức hội nghị tổng kết phong trào toàn dân bảo vệ an ninh Tổ quốc. " * 5
+    saved.write_text(f"Hội nghị tổng kết\x85 phong trào\n\nNgày 19/01/2022\n\nĐoạn\x00 một {long}\n\n"
+                     f"Đoạn hai\x1b {long}\n", encoding="utf-8")
+    content = tmp_path / "content"
+    imported = subprocess.run([sys.executable, "-m", "portal", "import", str(saved.parent), "--province", "An Giang",
+                               "--out", str(content)], cwd=ROOT, capture_output=True, text=True)
+    written = list(content.rglob("*.md"))
+    assert len(written) == 1, imported.stdout + imported.stderr
+    assert not limits.CONTROL.search(written[0].read_text(encoding="utf-8"))
+    assert check(content).returncode == 0

@@ -56,13 +56,15 @@ def test_search_filter_and_open_a_result(server, browser):
         header = page.eval_on_selector(".site-header", "e => getComputedStyle(e).backgroundColor")
         assert header not in ("rgba(0, 0, 0, 0)", "transparent")
 
+        page.click("details.filters > summary")  # the filters fold above the results
         facet = page.locator("section.facet[aria-labelledby='loc-tinh'] a", has_text="Quảng Trị")
         with page.expect_navigation():
             facet.click()
         assert "province=quang-tri" in page.url
         selected = page.locator("section.facet[aria-labelledby='loc-tinh'] li.is-selected a")
         assert selected.count() == 1 and selected.get_attribute("aria-current") == "true"
-        assert "Quảng Trị" in selected.inner_text()
+        assert "Quảng Trị" in selected.text_content()  # inside the folded filters
+        assert page.locator("ul.chips .chip-label").inner_text() == "Lọc tỉnh: Quảng Trị"
         assert results.count() == 1
         assert results.first.locator(".places").inner_text() == "Quảng Bình"
 
@@ -72,6 +74,40 @@ def test_search_filter_and_open_a_result(server, browser):
         assert re.search(r"/2012/[a-z0-9-]+/$", page.url)
         assert page.locator("h1").first.inner_text().strip() == title.strip()
         assert problems == []
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("javascript", [True, False])
+def test_phone_reader_sees_understood_chips_and_removes_one(server, browser, javascript):
+    """At 375 px a reader types "khanh hoa 2022": one search box, the place and year as chips
+    above the results, the filters folded before them; removing the year changes the results."""
+    context = browser.new_context(locale="vi-VN", viewport={"width": 375, "height": 667},
+                                  java_script_enabled=javascript)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    try:
+        page.goto(server.url + "/")
+        page.fill("header #q", "khanh hoa 2022")
+        with page.expect_navigation():
+            page.press("header #q", "Enter")
+        assert page.locator("input[type=search]").count() == 1
+        assert page.locator("#q-trang").input_value() == "khanh hoa 2022"
+        chips = page.locator("ul.chips > li.chip")
+        assert chips.count() == 2
+        assert chips.nth(0).locator(".chip-label").inner_text() == "Tỉnh: Khánh Hòa"
+        assert chips.nth(1).locator(".chip-label").inner_text() == "Năm: 2022"
+        assert chips.nth(0).locator("a.chip-page").get_attribute("href") == "/tinh/khanh-hoa/"
+        results = page.locator("ol.results > li.result")
+        assert results.count() == 1 and results.first.locator(".places").inner_text() == "Ninh Thuận"
+        filters = page.locator("details.filters")
+        assert "Tỉnh: Khánh Hòa" in filters.locator("summary").inner_text()
+        assert filters.bounding_box()["y"] < results.first.bounding_box()["y"]
+        assert page.evaluate("document.documentElement.scrollWidth") <= 375
+        with page.expect_navigation():
+            chips.nth(0).locator("a.chip-remove").click()  # the place goes: every 2022 match
+        assert page.locator("#q-trang").input_value() == "2022"
+        assert chips.count() == 1 and results.count() == 3
     finally:
         context.close()
 

@@ -9,6 +9,7 @@
   thumbnails, the front page and the share image, and ``photo_key`` for the render cache.
 * The variants are made in threads while Pelican writes pages, and linked from the cache into
   the output; the build waits for them (``finalized``) before the output is swapped in.
+* It writes ``sitemap-anh.xml``, the image sitemap of the published articles.
 * The original photo files are not copied to the output (their metadata stays in the newsroom).
 
 This runs on the final article HTML, after the reader (and any sanitising) is done.
@@ -41,27 +42,28 @@ _state: dict = {}
 
 @dataclass(frozen=True)
 class Lead:
-    """An article's lead photo, as templates use it (URLs relative to the site root)."""
+    """An article's lead photo, as templates use it (``theme/templates/_photo.html``)."""
 
-    src: str
-    webp_srcset: str
-    srcset: str
+    variants: tuple[tuple[int, str, str], ...]  # (width, WebP name, fallback name), names site-relative
     width: int
     height: int
     alt: str
-    share: str
+    share: str  # the 1200-wide JPEG for og:image
     share_width: int
     share_height: int
     digest: str
 
+    def srcset(self, siteurl: str, webp: bool = False) -> str:
+        return ", ".join(f"{siteurl}/{webp_name if webp else name} {w}w" for w, webp_name, name in self.variants)
+
+    def src(self, siteurl: str) -> str:
+        """The fallback for browsers without srcset: the smallest variant."""
+        return f"{siteurl}/{self.variants[0][2]}"
+
 
 def lead_of(photo: photos.Photo, alt: str) -> Lead:
-    widths = photo.widths()
-    fallback = next((w for w in widths if w >= 480), widths[-1])
     return Lead(
-        src=photo.name(fallback, photo.fallback),
-        webp_srcset=", ".join(f"{photo.name(w, 'webp')} {w}w" for w in widths),
-        srcset=", ".join(f"{photo.name(w, photo.fallback)} {w}w" for w in widths),
+        variants=tuple((w, photo.name(w, "webp"), photo.name(w, photo.fallback)) for w in photo.widths()),
         width=photo.width, height=photo.height, alt=alt,
         share=photo.share_name(), share_width=photo.share_width,
         share_height=photo.height_at(photo.share_width), digest=photo.digest,
@@ -121,7 +123,7 @@ class _Article:
 
     def photo(self, src: str) -> photos.Photo | None:
         path = photos.resolve(src, self.article.source_path, self.root)
-        if path is None:
+        if path is None or path.suffix.lower() not in photos.SUFFIXES:  # remote, or an .svg used as is
             return None
         where = f"{os.path.relpath(self.article.source_path)}:{self.lines.get(src, 1)}"
         try:
@@ -171,6 +173,8 @@ def process(generator) -> None:
         return
     output = Path(generator.output_path)
     problems: list[str] = []
+    published = set(map(id, generator.articles))
+    _state["sitemap"] = []
     for article in generator.articles + generator.hidden_articles + generator.drafts:
         original = getattr(article, "_portal_html", None)
         if original is None:
@@ -196,6 +200,8 @@ def process(generator) -> None:
         for photo, _alt in job.found:
             _state["sources"].setdefault(photo.digest, job.where.get(photo.digest, article.source_path))
             store.publish(photo, output)
+        if job.found and id(article) in published:
+            _state["sitemap"].append((article.url, [(p, alt) for p, alt in job.found]))
     if problems:
         stop(problems)
 
@@ -216,10 +222,27 @@ def drop_original_photos(generator) -> None:
     generator.context["staticfiles"] = generator.staticfiles
 
 
-def finish(_pelican) -> None:
+def write_sitemap(output: str, siteurl: str) -> None:
+    """``sitemap-anh.xml``: each published article with photos, and its photos (Google's image sitemap)."""
+    lines = ['<?xml version="1.0" encoding="UTF-8"?>',
+             '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
+             'xmlns:image="http://www.google.com/schemas/sitemap-image/1.1">']
+    for url, found in _state.get("sitemap", []):
+        lines.append(f"<url><loc>{html.escape(siteurl)}/{html.escape(url)}</loc>")
+        for photo, _alt in found:
+            largest = photo.widths()[-1]
+            lines.append(f"<image:image><image:loc>{html.escape(siteurl)}/{photo.name(largest, photo.fallback)}"
+                         "</image:loc></image:image>")
+        lines.append("</url>")
+    lines.append("</urlset>")
+    Path(output, "sitemap-anh.xml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def finish(pelican) -> None:
     store = _state.get("store")
     if store is None:
         return
+    write_sitemap(pelican.output_path, pelican.settings.get("SITEURL", ""))
     failed = store.finish()
     if store.made:
         logger.info("photos: %d made, the rest from the cache", store.made)

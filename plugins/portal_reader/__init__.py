@@ -145,8 +145,8 @@ class Problems:
                     reported.add(os.path.abspath(path))
                     found.append(validation.Problem(
                         display_path(path), 1,
-                        "không đọc được bài này (xem thông báo của Pelican ở trên); chạy "
-                        f"`python -m portal check {display_path(path)}` để biết chỗ sai",
+                        "Pelican không xử lý được bài này (chi tiết trong nhật ký của Pelican, khi chạy "
+                        f"không có -q); chạy `python -m portal check {display_path(path)}` để tìm chỗ sai",
                     ))
         return found
 

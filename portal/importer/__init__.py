@@ -13,11 +13,11 @@ import datetime as dt
 import shutil
 import sys
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from portal import gazetteer
-from portal.importer import decoding, webpage, writing
+from portal.importer import decoding, fetching, webpage, writing
 from portal.importer.decoding import DecodeError
 from portal.importer.extraction import Draft, ExtractError, Hints, extract, text_blocks
 
@@ -33,8 +33,13 @@ class Result:
     status: str
     target: Path | None = None
     reason: str = ""
+    not_fetched: list[str] = field(default_factory=list)  # pictures left on the old server, and why
+    fetched: int = 0
 
     def __str__(self) -> str:
+        return self._line() + "".join(f"\n  ảnh chưa tải: {item}" for item in self.not_fetched)
+
+    def _line(self) -> str:
         if self.status == IMPORTED:
             return f"đã nhập: {self.source} → {self.target}"
         if self.status == NEEDS_PROVINCE:
@@ -67,6 +72,7 @@ def import_page(
     force: bool = False,
     dry_run: bool = False,
     claimed: dict[Path, Path] | None = None,
+    fetch: bool = False,
 ) -> Result:
     """Import one page; ``claimed`` (target → source) keeps one run from writing a file twice."""
     try:
@@ -77,7 +83,7 @@ def import_page(
         return Result(path, FAILED, reason=str(error))
     if not draft.province and province:
         draft.province = province
-    output = writing.plan(draft, path, out_dir)
+    output = writing.plan(draft, path, out_dir, fetch=fetch and not dry_run)
     claimed = {} if claimed is None else claimed
     if output.path in claimed:
         same = claimed[output.path]
@@ -85,6 +91,14 @@ def import_page(
     claimed[output.path] = path
     if output.path.exists() and not force:
         return Result(path, SKIPPED, output.path, EXISTS)
+    result = Result(path, IMPORTED if draft.province else NEEDS_PROVINCE, output.path)
+    for url, destination, line in output.remote:
+        reason = fetching.fetch(url, destination) if fetch and not dry_run else "dùng --fetch-images để tải"
+        if reason:
+            output.text = output.text.replace(line + "\n\n", "").replace(line + "\n", "")
+            result.not_fetched.append(f"{url} ({reason})")
+        else:
+            result.fetched += 1
     if not dry_run:
         output.path.parent.mkdir(parents=True, exist_ok=True)
         with open(output.path, "w", encoding="utf-8", newline="\n") as handle:
@@ -92,7 +106,7 @@ def import_page(
         for source, destination in output.copies:
             destination.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(source, destination)
-    return Result(path, IMPORTED if draft.province else NEEDS_PROVINCE, output.path)
+    return result
 
 
 def inputs(paths: list[str]) -> tuple[list[Path], list[Result]]:
@@ -136,7 +150,8 @@ def run(args) -> int:
     out_dir = Path(args.out)
 
     def one(path: Path) -> None:
-        result = import_page(path, out_dir, province, args.force, args.dry_run, claimed)
+        result = import_page(path, out_dir, province, args.force, args.dry_run, claimed,
+                             fetch=getattr(args, "fetch_images", False))
         results.append(result)
         print(result, file=sys.stderr if result.status == FAILED else sys.stdout)
 
@@ -167,4 +182,10 @@ def summary(results: list[Result], dry_run: bool = False) -> str:
         f"{counts[IMPORTED]} đã nhập, {counts[NEEDS_PROVINCE]} cần tỉnh, {counts[SKIPPED]} bỏ qua, "
         f"{counts[FAILED]} lỗi."
     )
+    fetched = sum(r.fetched for r in results)
+    left = sum(len(r.not_fetched) for r in results)
+    if fetched:
+        line += f" Đã tải {fetched} ảnh từ máy chủ cũ."
+    if left:
+        line += f" {left} ảnh còn trên máy chủ cũ, chưa tải (xem các dòng \"ảnh chưa tải\" ở trên)."
     return ("Chạy thử, không ghi tệp nào: " if dry_run else "Tổng kết: ") + line

@@ -10,7 +10,7 @@ from __future__ import annotations
 import codecs
 import re
 
-from portal import vietnamese
+from portal import limits, vietnamese
 
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32"),
@@ -25,7 +25,7 @@ _DECLARED = re.compile(
 # Browsers read these labels as Windows-1252 (WHATWG Encoding), which Python keeps apart.
 _AS_CP1252 = {"iso-8859-1", "iso8859-1", "latin1", "latin-1", "l1", "us-ascii", "ascii", "cp819"}
 _VIETNAMESE = re.compile("[ăâđêôơưĂÂĐÊÔƠƯ\u0300\u0301\u0303\u0309\u0323]")
-_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_CONTROLS = limits.CONTROL  # what an article may not hold
 
 
 class DecodeError(ValueError):

@@ -47,10 +47,13 @@ class Output:
     path: Path
     text: str
     copies: list[tuple[Path, Path]] = field(default_factory=list)  # (source, destination)
+    # pictures still on the old server: (URL, destination, the Markdown line linking it)
+    remote: list[tuple[str, Path, str]] = field(default_factory=list)
 
 
-def plan(draft: Draft, source: Path, out_dir: Path) -> Output:
-    """The file for ``draft`` under ``out_dir``, imported from ``source``."""
+def plan(draft: Draft, source: Path, out_dir: Path, fetch: bool = False) -> Output:
+    """The file for ``draft`` under ``out_dir``, imported from ``source``. ``fetch``: link the
+    pictures still on the old server too (``import_page`` downloads them, or drops the link)."""
     slug, year = vietnamese.slugify(draft.title), f"{draft.date:%Y}"
     output = Output(out_dir / year / f"{slug}.md", "")
 
@@ -62,13 +65,22 @@ def plan(draft: Draft, source: Path, out_dir: Path) -> Output:
             blocks.append(f'<p class="caption">{html.escape(block.text, quote=False)}</p>')
         elif block.kind == IMAGE:
             found = find_image(block.src, source)
-            if found is None:
+            remote = found is None and urlsplit(block.src).scheme in ("http", "https")
+            if found is None and not remote:
                 continue
-            name = f"{slug}-{len(output.copies) + 1}{found.suffix.lower()}"
-            output.copies.append((found, out_dir / "images" / year / name))
+            number = len(output.copies) + len(output.remote) + 1
+            suffix = found.suffix.lower() if found else (Path(urlsplit(block.src).path).suffix.lower() or ".jpg")
+            name = f"{slug}-{number}{suffix if suffix in IMAGE_SUFFIXES else '.jpg'}"
             following = draft.body[index + 1] if index + 1 < len(draft.body) else None
             alt = following.text if following is not None and following.kind == CAPTION else block.text
-            blocks.append(f"![{escape_markdown(alt)}]({{static}}/images/{year}/{name})")
+            line = f"![{escape_markdown(alt)}]({{static}}/images/{year}/{name})"
+            if remote:
+                output.remote.append((block.src, out_dir / "images" / year / name, line))
+                if not fetch:
+                    continue
+            else:
+                output.copies.append((found, out_dir / "images" / year / name))
+            blocks.append(line)
     header = validation.header_text(draft.title, draft.date, draft.province, draft.tags, draft.authors,
                                     summary=draft.summary, source=draft.url or source.name)
     output.text = header + "\n\n".join(blocks) + "\n"

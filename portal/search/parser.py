@@ -101,9 +101,15 @@ def required_plan(parsed: ParsedQuery, with_title: bool = False) -> Node:
     clauses = _groups(parsed.words, with_title=with_title)
     clauses += [_sequence(tuple(f for _, f in phrase)) for phrase in parsed.phrases]
     plan: Node = AllOf(tuple(clauses)) if len(clauses) > 1 else clauses[0]
-    if parsed.excluded:
-        plan = Without(plan, AnyOf(tuple(_sequence(tuple(f for _, f in ex)) for ex in parsed.excluded)))
-    return plan
+    excluded = excluded_plan(parsed)
+    return plan if excluded is None else Without(plan, excluded)
+
+
+def excluded_plan(parsed: ParsedQuery) -> Node | None:
+    """What no result may hold (``-word``, ``-"a phrase"``), or None."""
+    if not parsed.excluded:
+        return None
+    return AnyOf(tuple(_sequence(tuple(f for _, f in ex)) for ex in parsed.excluded))
 
 
 def ranked_plan(parsed: ParsedQuery) -> Node:

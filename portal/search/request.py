@@ -90,6 +90,7 @@ class SearchResponse:
     pages: int = 0
     limit: int = 10
     sort: str = "relevance"
+    understood: object = None  # portal.search.intent.Intent: the place and year of the query
 
     def as_json(self) -> dict:
         return {
@@ -111,4 +112,5 @@ class SearchResponse:
             ],
             "facets": self.facets,
             "suggestion": self.suggestion,
+            "understood": self.understood.as_json() if self.understood else {"province": None, "year": None},
         }

@@ -24,7 +24,8 @@ from whoosh import index as whoosh_index
 from portal import urls
 from portal.search import integrity, postings
 from portal.search.indexer import read_manifest
-from portal.search.parser import parse, required_plan
+from portal.search.intent import understand
+from portal.search.parser import excluded_plan, parse, required_plan
 from portal.search.plan import Everything
 from portal.search.ranking import rank
 from portal.search.request import Hit, SearchRequest, SearchResponse
@@ -262,20 +263,73 @@ class Searcher:
     def _search(self, sets: PostingSets, request: SearchRequest) -> SearchResponse:
         response = SearchResponse(request.q, page=request.page, limit=request.limit, sort=request.sort)
         parsed = parse(request.q)
+        intent = understand(sets, parsed)
+        response.understood = intent
         if parsed.empty and not request.province and not request.year:
             return response
-        required = Everything() if parsed.empty else required_plan(parsed)
-        candidates, response.facets = filter_and_count(sets, required.ids(sets), request)
+        candidates, response.facets = filter_and_count(sets, matching(sets, intent), request)
         response.total = len(candidates)
         response.pages = -(-response.total // request.limit)
         wanted = request.page * request.limit
         stored = functools.cache(sets.searcher.stored_fields)
-        ranked, scores = rank(sets, parsed, candidates, request.sort, wanted, stored)
-        terms = highlight_terms(required)
+        ranked, scores = [], {}
+        for group in intent_groups(sets, intent, candidates, request.sort):
+            if len(ranked) >= wanted:
+                break
+            order, values = rank(sets, intent.rest, group, request.sort, wanted - len(ranked), stored)
+            ranked += order[: wanted - len(ranked)]
+            scores.update(values)
+        terms = frozenset() if parsed.empty else highlight_terms(required_plan(parsed))
         response.results = [_hit(stored(doc), scores[doc], terms) for doc in ranked[wanted - request.limit: wanted]]
-        if response.total == 0 and not parsed.empty:
-            response.suggestion = suggest(sets, parsed)
+        if response.total == 0 and not intent.rest.empty:
+            response.suggestion = suggest(sets, intent.rest)
+            if response.suggestion and intent.named:  # keep the place and the year
+                response.suggestion = f"{intent.named} {response.suggestion}"
         return response
+
+
+def matching(sets: PostingSets, intent) -> frozenset | set:
+    """The documents a query matches: its other words, within the place when it names one
+    (the place's articles, or its name written in text); a year widens a query that has
+    nothing else (that year's articles, or the year written) and only reorders otherwise."""
+    rest = intent.rest
+    if not rest.empty:
+        found = required_plan(rest).ids(sets)
+    elif intent.province is not None:
+        found = place_ids(sets, intent)
+    elif intent.year is not None:
+        found = sets.term("year", str(intent.year)) | sets.term("content", str(intent.year))
+    else:
+        found = Everything().ids(sets)
+    if not rest.empty and intent.province is not None:
+        found = found & place_ids(sets, intent)
+    if rest.empty and rest.excluded:  # a place or a year, minus excluded words
+        found = found - excluded_plan(rest).ids(sets)
+    return found
+
+
+def place_ids(sets: PostingSets, intent) -> set:
+    """Articles of the understood place, and those whose text names it."""
+    found = set(sets.term("province", intent.slug))
+    for words in intent.names:
+        found.update(sets.term("content", words[0]) if len(words) == 1 else sets.phrase("content", words))
+    return found
+
+
+def intent_groups(sets: PostingSets, intent, candidates, sort: str) -> list[set]:
+    """``candidates`` in the order a reader expects them: the place's articles first, and
+    within each, that year's articles, then those whose title names the year, then the rest.
+    Sorting by date keeps one group."""
+    if sort != "relevance" or (intent.province is None and intent.year is None):
+        return [candidates]
+    parts = [candidates]
+    if intent.province is not None:
+        place = candidates & sets.term("province", intent.slug)
+        parts = [place, candidates - place]
+    if intent.year is not None:
+        year, titled = sets.term("year", str(intent.year)), sets.term("title", str(intent.year))
+        parts = [group for part in parts for group in (part & year, (part & titled) - year, part - year - titled)]
+    return [part for part in parts if part]
 
 
 def _hit(stored: dict, score: float, terms: frozenset) -> Hit:

@@ -49,6 +49,9 @@ def page_context(request: SearchRequest, response: SearchResponse) -> dict:
     ]
     page_count = max(response.pages, 1)
     return {
+        "chips": chips(request, response, url),
+        "fewer_words_url": _fewer_words_url(request, url),
+        "province_index_url": urls.PROVINCE_INDEX_URL,
         "query": request.q,
         "results": results,
         "total": response.total,
@@ -64,6 +67,32 @@ def page_context(request: SearchRequest, response: SearchResponse) -> dict:
         "pages": [{"number": n, "url": url(page=n)} if n else None
                   for n in page_numbers(request.page, min(page_count, MAX_PAGE))],
     }
+
+
+def chips(request: SearchRequest, response: SearchResponse, url) -> list[dict]:
+    """What narrows the results, each removable: the place and year read from the query
+    (removing one takes its words out of the query), then the filters chosen."""
+    places, found = gazetteer.load(), []
+    intent = response.understood
+    if intent is not None and intent.province is not None:
+        found.append({"label": f"Tỉnh: {intent.province.label}", "remove_url": url(q=intent.without_place),
+                      "page_url": urls.PROVINCE_URL.format(slug=intent.province.slug),
+                      "page_label": f"Trang {intent.province.label}"})
+    if intent is not None and intent.year is not None:
+        found.append({"label": f"Năm: {intent.year}", "remove_url": url(q=intent.without_year)})
+    if request.province:
+        label = places.label_of(request.province)
+        found.append({"label": f"Lọc tỉnh: {label}", "remove_url": url(province=None),
+                      "page_url": urls.PROVINCE_URL.format(slug=request.province), "page_label": f"Trang {label}"})
+    if request.year:
+        found.append({"label": f"Lọc năm: {request.year}", "remove_url": url(year=None)})
+    return found
+
+
+def _fewer_words_url(request: SearchRequest, url) -> str | None:
+    """The query without its last word, for an empty result (None for one word)."""
+    words = request.q.split()
+    return url(q=" ".join(words[:-1])) if len(words) > 1 else None
 
 
 def page_numbers(current: int, last: int, window: int = 2) -> list[int | None]:
