@@ -17,12 +17,14 @@ MAX_BODY_CHARS = 1_000_000
 MAX_LINES = 20_000
 MAX_LIST_DEPTH = 20  # nested lists and quotes
 MAX_HTML_DEPTH = 60  # nested HTML elements written in the article
+MAX_BRACKET_DEPTH = 20  # "[" open at once in one paragraph (Markdown scans ahead from each)
 
 # never in an article (portal import removes them)
 CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
 _CONTROL_NAMES = {0: "NUL", 0x1b: "ESC", 0x7f: "DEL", 0x0b: "VT", 0x0c: "FF"}
 _BLOCK_PREFIX = re.compile(r"([ \t]*)((?:>[ \t]*|(?:[-*+]|\d{1,9}[.)])(?:[ \t]+|$))+)")
 _MARKER = re.compile(r">|[-*+]|\d{1,9}[.)]")
+_BRACKET = re.compile(r"[\[\]]|\n[ \t]*\n")
 _TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9:-]*)")
 # never counted: they hold no elements, or the HTML parser closes them by itself
 _UNCOUNTED = {"area", "base", "br", "col", "embed", "hr", "img", "input", "keygen", "link", "meta",
@@ -46,7 +48,7 @@ def text_problems(text: str, body: str, body_line: int) -> list[tuple[int, str]]
         found.append((body_line, f"phần thân bài có {_n(lines)} dòng, quá giới hạn {_n(MAX_LINES)} dòng của một "
                                  "bài; hãy chia thành nhiều bài"))
         return found
-    for where in (_list_depth(body), _html_depth(body)):
+    for where in (_list_depth(body), _html_depth(body), _bracket_depth(body)):
         if where:
             found.append((body_line + where[0], where[1]))
     return found
@@ -109,6 +111,25 @@ def _html_depth(body: str) -> tuple[int, str] | None:
                 )
         elif name in stack:
             del stack[len(stack) - 1 - stack[::-1].index(name):]
+    return None
+
+
+def _bracket_depth(body: str) -> tuple[int, str] | None:
+    """The first paragraph holding more than :data:`MAX_BRACKET_DEPTH` "[" not yet closed."""
+    depth = 0
+    for match in _BRACKET.finditer(body):
+        mark = match.group()
+        if mark == "[":
+            depth += 1
+            if depth > MAX_BRACKET_DEPTH:
+                return body.count("\n", 0, match.start()), (
+                    f'đoạn văn có hơn {MAX_BRACKET_DEPTH} dấu "[" chưa đóng; đóng chúng bằng "]" hoặc bỏ '
+                    'bớt (liên kết Markdown viết [chữ](địa chỉ))'
+                )
+        elif mark == "]":
+            depth = max(depth - 1, 0)
+        else:  # a blank line ends the paragraph
+            depth = 0
     return None
 
 

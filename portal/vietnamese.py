@@ -7,7 +7,7 @@ Everything that compares, indexes, slugs or looks up Vietnamese text goes throug
   placement are the same word; the canonical form is the new one used by official data;
 * :func:`fold` – strip every diacritic, đ→d ("Đảng ủy" → "Dang uy"), character for character;
 * :func:`normalize` – NFC + tone placement + lower case: the exact form words are compared in;
-* :func:`syllables` – the syllables (words between spaces and punctuation) of a text;
+* :data:`SYLLABLE` – a syllable (a word between spaces and punctuation, at most :data:`MAX_SYLLABLE` letters);
 * :func:`slugify` – stable ASCII slugs for URLs;
 * :func:`match_key` – a key for loose look-ups (gazetteer): folded, lower case, single spaces;
 * :func:`sort_key` – Vietnamese alphabetical order (a ă â b c d đ e ê …), for every list readers see.

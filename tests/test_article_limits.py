@@ -39,6 +39,7 @@ CASES = {
     "escape in the body": ("Đoạn\x1b[31m đỏ.", BODY_LINE, "ký tự điều khiển U+001B (ESC)"),
     "deep HTML": ("Đoạn.\n\n" + "<div>" * 61 + "x" + "</div>" * 61, BODY_LINE + 2, "thẻ HTML lồng nhau quá 60 cấp"),
     "deep HTML, stray end tags": ("<div></span>" * 80, BODY_LINE, "thẻ HTML lồng nhau quá 60 cấp"),
+    "unclosed brackets": ("Đoạn.\n\nChữ " + "[" * 20_000, BODY_LINE + 2, 'hơn 20 dấu "[" chưa đóng'),
     "too long": ("Xin chào. " * 100_001, BODY_LINE, "phần thân bài dài 1.000.011 ký tự, quá giới hạn 1.000.000"),
     "too many lines": ("dòng\n" * 20_001, BODY_LINE, "quá giới hạn 20.000 dòng"),
 }

@@ -58,6 +58,24 @@ def test_manifest_records_every_index_file(tmp_path):
     assert integrity.damaged(index, files) == [_segments(index)[0].name]
 
 
+def test_files_found_good_are_not_read_again_until_written(tmp_path, monkeypatch):
+    """The service remembers the files it verified: after a rebuild it reads only new files
+    (the reused ones are the same links); a write into a file makes it read again."""
+    index = tmp_path / "search-index"
+    write_index([_doc(n) for n in range(3)], index)
+    files, verified = read_manifest(index)["files"], {}
+    assert integrity.damaged(index, files, verified) == [] and set(verified) == set(files)
+    reads = []
+    real = integrity.crc32
+    monkeypatch.setattr(integrity, "crc32", lambda path: reads.append(path) or real(path))
+    assert integrity.damaged(index, files, verified) == [] and reads == []
+    segment = _segments(index)[0]
+    with open(segment, "r+b") as handle:  # same size: only the checksum can tell
+        handle.seek(100)
+        handle.write(b"\xff" * 64)
+    assert integrity.damaged(index, files, verified) == [segment.name] and len(reads) == 1
+
+
 def test_damaged_segment_is_not_reused_and_its_documents_are_indexed_again(tmp_path):
     site = tmp_path
     index = site / "search-index"

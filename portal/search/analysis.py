@@ -94,8 +94,8 @@ class FoldedPositions(Positions):
     """Whoosh ``Positions`` format for folded-only fields, computed in bulk at index time.
 
     Produces exactly the postings of ``VietnameseAnalyzer(exact=False)`` (a test holds them
-    equal) without building a Token per syllable; queries and highlighting still use the
-    analyser.
+    equal) without building a Token per syllable. Queries (:func:`query_syllables`) and
+    snippets (:mod:`portal.search.snippets`) split text the same way, without Tokens either.
     """
 
     def word_values(self, value, analyzer, **kwargs):

@@ -69,16 +69,26 @@ def record(folder: str | os.PathLike, carried: dict[str, dict] | None = None) ->
     return files
 
 
-def damaged(folder: str | os.PathLike, files: dict[str, dict]) -> list[str]:
+def damaged(folder: str | os.PathLike, files: dict[str, dict], verified: dict | None = None) -> list[str]:
     """Names of the recorded files that are missing or differ (size, then checksum), and of
-    unrecorded tables of contents (Whoosh would read the newest one)."""
+    unrecorded tables of contents (Whoosh would read the newest one).
+
+    ``verified`` (kept by a long-running reader, the service): files already found good, by
+    name, with their inode, size and modification and change times; a file still the same is
+    not read again (a build reuses most files of an index as links, and writing into a file
+    changes its times). Updated with the files found good."""
     folder = Path(folder)
     bad = []
     for name, expected in sorted(files.items()):
         try:
-            size = os.stat(folder / name).st_size
-            if size != expected["size"] or crc32(folder / name) != expected["crc32"]:
+            info = os.stat(folder / name)
+            key = (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns, expected["crc32"])
+            if verified is not None and verified.get(name) == key:
+                continue
+            if info.st_size != expected["size"] or crc32(folder / name) != expected["crc32"]:
                 bad.append(name)
+            elif verified is not None:
+                verified[name] = key
         except OSError:
             bad.append(name)
     try:
@@ -97,9 +107,10 @@ def valid_records(files) -> bool:
     )
 
 
-def check(folder: str | os.PathLike, files: dict[str, dict]) -> None:
-    """Raise :class:`DamagedIndex` naming the damaged files, if any."""
-    bad = damaged(folder, files)
+def check(folder: str | os.PathLike, files: dict[str, dict], verified: dict | None = None) -> None:
+    """Raise :class:`DamagedIndex` naming the damaged files, if any (``verified``: see
+    :func:`damaged`)."""
+    bad = damaged(folder, files, verified)
     if bad:
         names = ", ".join(bad[:3]) + ("…" if len(bad) > 3 else "")
         raise DamagedIndex(

@@ -172,6 +172,7 @@ class Searcher:
         self._index = None
         self._sets = None
         self._files: dict[str, dict] = {}  # the recorded files of the open index
+        self._verified: dict[str, tuple] = {}  # files that passed their checksums (integrity.damaged)
         self._refusal: FileNotFoundError | None = None  # why the index in place is not used
         # One request at a time reads the index: Whoosh reads postings through shared file
         # objects (seek + read), and the work is Python-bound, so threads gain nothing here.
@@ -213,7 +214,8 @@ class Searcher:
                 raise OutdatedIndex(
                     f"chỉ mục tìm kiếm trong {self.site} do phiên bản cũ ghi; hãy xây dựng lại trang (make html)"
                 )
-            integrity.check(self.index_dir, self._files)
+            self._verified = {name: key for name, key in self._verified.items() if name in self._files}
+            integrity.check(self.index_dir, self._files, self._verified)
             index = whoosh_index.open_dir(str(self.index_dir))
         except Exception as error:  # missing, outdated, damaged
             self._refusal = error if isinstance(error, FileNotFoundError) else integrity.DamagedIndex(
