@@ -39,10 +39,9 @@ PLUGINS = [
     "related_articles",  # previous/next and related articles
     "search_index",  # the Whoosh index inside the output
     "render_cache",  # reuse unchanged article pages of the previous build
-    "pelican.plugins.sitemap",  # sitemap.xml (pelican-sitemap)
+    "sitemap_dates",  # sitemap.xml, <lastmod> from the articles' dates
 ]
 SITEMAP = {
-    "format": "xml",
     "exclude": [r"^search-index/", r"^404\.html$", r"^\.render-manifest"],
     "changefreqs": {"articles": "monthly", "indexes": "daily", "pages": "monthly"},
 }

@@ -39,7 +39,7 @@ import tempfile
 
 from pelican import Pelican
 
-from portal import oscalls, precompress
+from portal import oscalls, pelican_cache, precompress
 
 FINAL_OUTPUT_SETTING = "PORTAL_FINAL_OUTPUT_PATH"
 SPARE_SUFFIX = ".spare"
@@ -63,6 +63,10 @@ class PortalPelican(Pelican):
         os.makedirs(os.path.dirname(final), exist_ok=True)
         settings[FINAL_OUTPUT_SETTING] = final
         super().__init__(settings)
+
+    def _get_generator_classes(self):
+        # Pelican's content caches are advice: an unreadable one is a warning and a cold build.
+        return [pelican_cache.advisory(cls) for cls in super()._get_generator_classes()]
 
     def run(self):
         """One build (``pelican --autoreload`` runs several): into its own folder, then swapped in."""

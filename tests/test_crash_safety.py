@@ -4,6 +4,9 @@ and a full disk reported in one line with the live site unchanged."""
 from __future__ import annotations
 
 import fcntl
+import json
+import os
+import pickle
 import shlex
 import shutil
 import subprocess
@@ -23,6 +26,13 @@ def _site(tmp_path):
 
 def _live(out):
     return {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+
+
+def _build_loud(content, out, cache):
+    """A build as ``make html`` runs it (warnings shown; the tests' builds are ``-q``), on a wide
+    terminal (Pelican's log handler wraps long lines at the terminal's width)."""
+    return subprocess.run([PELICAN, str(content), "-s", "pelicanconf.py", "-o", str(out), "--cache-path", str(cache)],
+                          cwd=ROOT, capture_output=True, text=True, timeout=300, env={**os.environ, "COLUMNS": "1000"})
 
 
 def _lines(text):
@@ -114,3 +124,51 @@ for i in range(3)]' {content}
     assert len(_lines(stderr)) == 1 and "hết chỗ trên đĩa" in stderr, stderr
     assert (tmp_path / "listing").read_text().split() == ["out", "out.lock"]
     assert _live(tmp_path / "after") == _live(tmp_path / "before")
+
+
+@pytest.mark.parametrize("damage", [
+    lambda data: data[: len(data) // 2],  # a build killed while saving it
+    lambda data: b"\x00garbage\xff" * 100,
+    lambda data: pickle.dumps(["not", "a", "cache"]),
+    lambda data: pickle.dumps({"a.md": "no stamp"}),
+], ids=["truncated", "garbage", "list", "entries"])
+def test_unreadable_pelican_cache_is_one_warning_and_a_cold_build(tmp_path, damage):
+    content, out, cache = _site(tmp_path)
+    assert build(content, out, cache).returncode == 0
+    path = cache / "ArticlesGenerator"
+    path.write_bytes(damage(path.read_bytes()))
+    write_article(content, "c.md", "Tuần tra biên giới", "2024-03-05", "Lạng Sơn")
+    result = _build_loud(content, out, cache)
+    assert result.returncode == 0, result.stderr
+    output = result.stdout + result.stderr
+    assert "Traceback" not in output
+    assert [line for line in _lines(output) if "bộ nhớ đệm" in line and "ArticlesGenerator" in line]
+    assert (out / "2024" / "tuan-tra-bien-gioi" / "index.html").is_file()
+    assert (out / "2024" / "hoi-nghi-ve-giao-thong" / "index.html").is_file()
+    assert pickle.loads(path.read_bytes())  # saved whole again
+    assert build(content, out, cache).returncode == 0
+
+
+@pytest.mark.parametrize("text", ["[]", "{broken", '{"site": 1, "pages": []}', "null"])
+def test_unreadable_render_manifest_is_one_warning_and_a_cold_build(tmp_path, text):
+    content, out, cache = _site(tmp_path)
+    assert build(content, out, cache).returncode == 0
+    (out / ".render-manifest.json").write_text(text, encoding="utf-8")
+    result = _build_loud(content, out, cache)
+    assert result.returncode == 0, result.stderr
+    output = result.stdout + result.stderr
+    assert "Traceback" not in output
+    assert len([line for line in _lines(output) if ".render-manifest.json" in line]) == 1
+    assert json.loads((out / ".render-manifest.json").read_text(encoding="utf-8"))["pages"]
+
+
+@pytest.mark.parametrize("text", ["[]", "{broken", "null"])
+def test_unreadable_index_manifest_means_a_full_index(tmp_path, text):
+    content, out, cache = _site(tmp_path)
+    assert build(content, out, cache).returncode == 0
+    (out / "search-index" / "manifest.json").write_text(text, encoding="utf-8")
+    result = build(content, out, cache)
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
+    manifest = json.loads((out / "search-index" / "manifest.json").read_text(encoding="utf-8"))
+    assert sorted(manifest["documents"]) == ["2024/dien-tap-phong-chay/", "2024/hoi-nghi-ve-giao-thong/"]

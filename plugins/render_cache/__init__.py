@@ -36,6 +36,7 @@ import dataclasses
 import datetime
 import hashlib
 import json
+import logging
 import os
 import shutil
 from pathlib import Path
@@ -49,6 +50,7 @@ from pelican.writers import Writer
 
 from portal.build import FINAL_OUTPUT_SETTING
 
+logger = logging.getLogger(__name__)
 MANIFEST = ".render-manifest.json"
 ROOT = Path(__file__).resolve().parents[2]
 _CODE = ("portal/*.py", "portal/data/*", "plugins/*/*.py")
@@ -69,6 +71,22 @@ def _files_digest(folders: list[Path], patterns: tuple[str, ...] = ("**/*",)) ->
                     sha.update(str(path.relative_to(folder)).encode())
                     sha.update(path.read_bytes())
     return sha.hexdigest()
+
+
+def _read_manifest(path: str) -> dict:
+    """The previous build's keys; {} (and a warning when the file is there but unreadable)."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            previous = json.load(handle)
+    except FileNotFoundError:
+        return {}
+    except (OSError, ValueError) as error:
+        previous = error
+    if isinstance(previous, dict) and isinstance(previous.get("pages", {}), dict):
+        return previous
+    logger.warning("Bỏ qua %s không đọc được (%s); dựng lại mọi trang.", path,
+                   previous.__class__.__name__ if isinstance(previous, Exception) else "không đúng dạng")
+    return {}
 
 
 def _settings_digest(settings: dict) -> str:
@@ -132,11 +150,7 @@ class RenderCache:
             sorted((k, v) for k, v in articles.context.items() if k.startswith("render_key_")),
         )
         self.final = settings.get(FINAL_OUTPUT_SETTING, articles.output_path)
-        try:
-            with open(os.path.join(self.final, MANIFEST), encoding="utf-8") as handle:
-                previous = json.load(handle)
-        except (OSError, ValueError):
-            previous = {}
+        previous = _read_manifest(os.path.join(self.final, MANIFEST))
         self.previous = previous.get("pages", {}) if previous.get("site") == self.site_key else {}
         self.whole_site = (articles.articles, articles.dates)
         self.shared_names = set(articles.context)  # what every page gets; the rest is the page's own
