@@ -9,6 +9,7 @@ portal writes into the folders of the site it replaced, see ``portal.build``); t
 (:mod:`portal.preview.bench`); with ``--photos``, the same articles with one photo each
 (:mod:`portal.photo_bench`).
 ``bench search`` indexes 1k/10k/35k articles and measures query latency over the HTTP API.
+``bench readers`` measures whether reader queries (places, years, titles) find what they mean.
 Figures are medians of ``--repeat`` runs; compare them as ratios within one run.
 """
 
@@ -177,6 +178,10 @@ def run(args) -> int:
         return 2
     if args.what == "build":
         return bench_build(args)
+    if args.what == "readers":
+        from portal.search import readers
+
+        return readers.run(args)
     from portal.search import bench as search_bench
 
     return search_bench.run(args)

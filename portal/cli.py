@@ -79,7 +79,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(handler=_handler("portal.preview"))
 
     p = commands.add_parser("bench", help="đo tốc độ (xem BENCHMARKS.md)")
-    p.add_argument("what", choices=("build", "search"))
+    p.add_argument("what", choices=("build", "search", "readers"))
     p.add_argument("--corpus", default=None, help="tệp .jsonl.gz (mặc định: ../shared/corpora/baomoi-2017.jsonl.gz)")
     p.add_argument("--articles", default=None, help="số bài, có thể nhiều giá trị: 1000,10000")
     p.add_argument("--repeat", type=int, default=3, help="số lần chạy mỗi phép đo (lấy trung vị)")

@@ -51,7 +51,8 @@ def test_search_filter_and_open_a_result(server, browser):
         results = page.locator("ol.results > li.result")
         assert results.count() == 5
         assert page.locator("ol.results .snippet mark").count() > 0
-        assert page.locator("ol.results .snippet mark").first.inner_text().lower() in ("an", "ninh", "tổ", "quốc")
+        assert "an ninh tổ quốc" in page.locator("ol.results .snippet mark").all_inner_texts()[0].lower()
+        assert page.locator("ol.results .teaser-title mark").count() > 0  # titles are marked too
         # the theme's stylesheet applies (CSP allows it): the header is not unstyled
         header = page.eval_on_selector(".site-header", "e => getComputedStyle(e).backgroundColor")
         assert header not in ("rgba(0, 0, 0, 0)", "transparent")

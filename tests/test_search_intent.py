@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from html import unescape
 
@@ -141,3 +142,44 @@ def test_empty_results_page_offers_ways_on(server):
     assert "Không tìm thấy" in main and main.count("Không") == 1
     assert 'href="/tinh/ho-chi-minh/"' in main and 'href="/tinh/"' in main
     assert "/tim-kiem/?q=tp+hcm+ma" in main  # fewer words
+
+
+# -- ranking and highlighting -----------------------------------------------------------------
+
+
+def test_abbreviation_typed_ranks_titles_that_write_it_first(searcher):
+    response = ask(searcher, "ANTQ")
+    assert {hit.url.strip("/") for hit in response.results[:2]} == {NINH_THUAN_2022, QUANG_BINH_2012}
+
+
+def test_a_remembered_title_without_diacritics_comes_first(searcher):
+    for title, url in [("hoi nghi tong ket phong trao toan dan bao ve antq nam 2021", NINH_THUAN_2022),
+                       ("cong an tinh day manh phong trao", QUANG_BINH_2012)]:
+        assert urls_of(ask(searcher, title))[0] == url
+
+
+def test_titles_and_adjacent_syllables_are_one_highlight(searcher):
+    hit = ask(searcher, "an ninh to quoc").results[0]
+    assert "<mark>an ninh Tổ quốc</mark>" in hit.title_html
+    assert "<mark>an ninh Tổ quốc</mark>" in hit.snippet or "<mark>an ninh tổ quốc</mark>" in hit.snippet.lower()
+
+
+def test_bench_readers_reports_r_precision_per_kind(tmp_path):
+    import subprocess
+    import sys
+
+    from portal import corpus
+    from tests.conftest import ROOT, needs_shared
+
+    needs_shared(corpus.DEFAULT_CORPUS)
+    result = subprocess.run([sys.executable, "-m", "portal", "bench", "readers", "--articles", "300"], cwd=ROOT,
+                            capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr
+    figures = json.loads(result.stdout[result.stdout.index("{"):])["results"]
+    assert {"place", "place_year", "known_item"} <= set(figures)
+    assert figures["place"]["r_precision"] >= 0.9 and figures["known_item"]["r_precision"] >= 0.9
+
+
+def test_a_misspelt_place_is_suggested_as_a_place(searcher):
+    assert ask(searcher, "khanh hao").suggestion == "khanh hoa"
+    assert ask(searcher, "Khánh Hoa ánh").suggestion != "thanh hoa"

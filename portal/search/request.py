@@ -77,6 +77,7 @@ class Hit:
     province: str
     snippet: str  # HTML: escaped text with <mark> around matches
     score: float
+    title_html: str = ""  # HTML: the escaped title with <mark> around matches
 
 
 @dataclass

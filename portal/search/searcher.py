@@ -29,7 +29,7 @@ from portal.search.parser import excluded_plan, parse, required_plan
 from portal.search.plan import Everything
 from portal.search.ranking import rank
 from portal.search.request import Hit, SearchRequest, SearchResponse
-from portal.search.snippets import highlight_terms, snippet_of
+from portal.search.snippets import highlight_terms, mark_all, snippet_of
 from portal.search.suggest import suggest
 
 
@@ -336,7 +336,8 @@ def intent_groups(sets: PostingSets, intent, candidates, sort: str) -> list[set]
 
 def _hit(stored: dict, score: float, terms: frozenset) -> Hit:
     return Hit(url=stored["url"], title=stored["title"], date=stored["date"],
-               province=stored.get("province_label", ""), snippet=snippet_of(stored, terms), score=score)
+               province=stored.get("province_label", ""), snippet=snippet_of(stored, terms), score=score,
+               title_html=mark_all(stored["title"], terms))
 
 
 def filter_and_count(sets: PostingSets, matching, request: SearchRequest):

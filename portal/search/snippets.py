@@ -59,8 +59,26 @@ def make_snippet(text: str, terms: frozenset[str], size: int = SNIPPET_CHARS) ->
             pieces += [htmlescape(text[cursor:a], quote=False), "<mark>", htmlescape(text[a:b], quote=False), "</mark>"]
             cursor = b
     pieces.append(htmlescape(text[cursor:end], quote=False))
-    body = " ".join("".join(pieces).split())
+    body = _ADJACENT.sub(r"\1", " ".join("".join(pieces).split()))
     return ("… " if start > 0 else "") + body + (" …" if end < len(text) else "")
+
+
+def mark_all(text: str, terms: frozenset[str]) -> str:
+    """All of a short ``text`` (a title), escaped, with ``terms`` marked; adjacent matched
+    syllables are one mark."""
+    folded = vietnamese.fold(normalize_same_length(text))
+    if len(folded) != len(text) or not terms:
+        return htmlescape(text, quote=False)
+    pieces, cursor = [], 0
+    for match in itertools.islice(_terms_pattern(terms).finditer(folded), 300):
+        a, b = match.span()
+        pieces += [htmlescape(text[cursor:a], quote=False), "<mark>", htmlescape(text[a:b], quote=False), "</mark>"]
+        cursor = b
+    pieces.append(htmlescape(text[cursor:], quote=False))
+    return _ADJACENT.sub(r"\1", "".join(pieces))
+
+
+_ADJACENT = re.compile(r"</mark>(\s+)<mark>")  # syllables next to each other: one mark
 
 
 @functools.lru_cache(maxsize=256)

@@ -44,6 +44,7 @@ def page_context(request: SearchRequest, response: SearchResponse) -> dict:
         {
             "url": hit.url, "title": hit.title, "date": hit.date, "province_label": hit.province,
             "snippet": Markup(hit.snippet),  # escaped text with <mark>, from search.snippets
+            "title_html": Markup(hit.title_html),  # the same for the title
         }
         for hit in response.results
     ]
