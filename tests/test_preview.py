@@ -135,6 +135,26 @@ def test_an_edit_a_new_a_renamed_and_a_deleted_article(preview):
     assert preview.found("zorkmoi") == 0
 
 
+def test_an_edit_of_an_article_with_a_photo_is_quick_and_keeps_the_photo(preview):
+    from tests.test_photos import sideways_jpeg
+
+    def add():
+        sideways_jpeg(preview.content / "images" / "2024" / "anh-xem-truoc.jpg", size=(800, 600))
+        write_article(preview.content, "2024/co-anh.md", "Bài có ảnh xem trước", "2024-06-04 08:00", "Cao Bằng",
+                      "Đoạn đầu.\n\n![Đại biểu dự hội nghị.]({static}/images/2024/anh-xem-truoc.jpg)\n",
+                      summary="Tóm tắt không đổi khi sửa thân bài.")
+    assert preview.change(add)["ok"]
+    preview.settled()
+    article = preview.content / "2024" / "co-anh.md"
+    text = article.read_text(encoding="utf-8")
+    state = preview.change(lambda: save(article, text + "\nCâu mới ảnhsửa.\n"))
+    assert state["ok"] and state["quick"], state  # the photos plugin rewrote the photo on the quick path
+    page = preview.soup("/2024/bai-co-anh-xem-truoc/")
+    assert "ảnhsửa" in page.get_text()
+    assert page.select_one("figure picture source[srcset]") is not None
+    preview.settled()
+
+
 def test_a_broken_article_shows_its_error_and_keeps_the_last_good_site(preview):
     bad = preview.content / "2024" / "bai-loi.md"
     state = preview.change(lambda: write_article(preview.content, "2024/bai-loi.md", "Bài lỗi", "2024-06-02",

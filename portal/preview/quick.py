@@ -84,12 +84,12 @@ class QuickRebuild:
             return True
         plugin = next((m for m in list(sys.modules.values())
                        if (getattr(m, "__file__", "") or "").endswith(os.path.join("photos", "__init__.py"))
-                       and hasattr(m, "process")), None)
+                       and hasattr(m, "photo_job")), None)
         if plugin is None:
             return False
         stand_in = types.SimpleNamespace(articles=[article], hidden_articles=[], drafts=[], output_path=self.final,
                                          settings=self.generator.settings)
-        plugin.process(stand_in)
+        plugin.photo_job.process(stand_in)
         return "<img" not in raw or article._content != raw  # else the plugin did not run as in a build
 
     def _write(self, old, new, raw: str) -> None:
