@@ -60,11 +60,11 @@ def _section(spec: dict):
             province = places.resolve(name)
             if province is None:
                 raise SettingError(f"HOME_SECTIONS ({title}): {places.unknown(name)} Sửa trong pelicanconf.py")
-            units.add(places.current_of(province).slug)
+            units.add(province.current.slug)
         url = urls.PROVINCE_URL.format(slug=next(iter(units))) if len(units) == 1 else ""
 
         def matches(article) -> bool:
-            return any(places.current_of(p).slug in units for p in getattr(article, "provinces", []))
+            return any(p.current.slug in units for p in getattr(article, "provinces", []))
         return Section(title, anchor, url=url), matches
     if "tags" in spec:
         wanted = {vietnamese.match_key(t) for t in spec["tags"]}

@@ -170,5 +170,6 @@ def test_unreadable_index_manifest_means_a_full_index(tmp_path, text):
     result = build(content, out, cache)
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stdout + result.stderr
+    assert len([line for line in _lines(result.stderr) if "manifest.json" in line]) == 1, result.stderr
     manifest = json.loads((out / "search-index" / "manifest.json").read_text(encoding="utf-8"))
     assert sorted(manifest["documents"]) == ["2024/dien-tap-phong-chay/", "2024/hoi-nghi-ve-giao-thong/"]

@@ -14,6 +14,15 @@ from portal.service_process import ServiceProcess
 from tests.conftest import write_article
 from tests.helpers_server import copy_content
 
+# A test run that is killed never stops its previews, which would watch and rebuild on: on
+# Linux the preview gets SIGTERM when the test process ends (prctl PR_SET_PDEATHSIG, kept across exec).
+_DIE_WITH_PARENT = (
+    "import ctypes, os, signal, sys\n"
+    "try:\n    ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)\n"
+    "except (OSError, AttributeError):\n    pass\n"
+    "os.execv(sys.argv[1], sys.argv[1:])"
+)
+
 
 def save(path, text: str) -> None:
     """Save as an editor does, the whole file at once (a half-written file is built too, later)."""
@@ -27,8 +36,8 @@ class Preview(ServiceProcess):
 
     def __init__(self, content, output, log):
         super().__init__(content, log, timeout=120, command=lambda port: [
-            sys.executable, "-m", "portal", "preview", "--content", str(content), "--output", str(output),
-            "--port", str(port)])
+            sys.executable, "-c", _DIE_WITH_PARENT, sys.executable, "-m", "portal", "preview", "--content",
+            str(content), "--output", str(output), "--port", str(port)])
 
     def state(self) -> dict:
         return requests.get(self.url + "/__preview/state", timeout=10).json()
@@ -93,7 +102,7 @@ def test_first_build_serves_the_site_and_search_with_the_reload_script(preview):
     assert preview.get("/").headers["Cache-Control"] == "no-store"
 
 
-def test_an_edit_a_new_and_a_deleted_article(preview):
+def test_an_edit_a_new_a_renamed_and_a_deleted_article(preview):
     article = next(preview.content.glob("2019/*.md"))
     text = article.read_text(encoding="utf-8")
     url = "/2019/hoi-nghi-tong-ket-phong-trao-toan-dan-bao-ve-an-ninh-to-quoc/"
@@ -113,11 +122,37 @@ def test_an_edit_a_new_and_a_deleted_article(preview):
     assert "zorkmoi" in preview.soup("/tinh/cao-bang/").get_text()
     assert preview.found("zorkmoi") == 1
 
-    state = preview.change(new.unlink)
+    renamed = new.with_name("bai-moi-doi-ten.md")
+    state = preview.change(lambda: new.rename(renamed))
+    assert state["ok"] and not state["quick"], state
+    assert preview.get("/2024/bai-moi-toanh-zorkmoi/").status_code == 200
+    assert preview.soup("/").get_text().count("Bài mới toanh zorkmoi") == 1
+
+    state = preview.change(renamed.unlink)
     assert state["ok"], state
     assert preview.get("/2024/bai-moi-toanh-zorkmoi/").status_code == 404
     assert "zorkmoi" not in preview.soup("/").get_text()
     assert preview.found("zorkmoi") == 0
+
+
+def test_an_edit_of_an_article_with_a_photo_is_quick_and_keeps_the_photo(preview):
+    from tests.test_photos import sideways_jpeg
+
+    def add():
+        sideways_jpeg(preview.content / "images" / "2024" / "anh-xem-truoc.jpg", size=(800, 600))
+        write_article(preview.content, "2024/co-anh.md", "Bài có ảnh xem trước", "2024-06-04 08:00", "Cao Bằng",
+                      "Đoạn đầu.\n\n![Đại biểu dự hội nghị.]({static}/images/2024/anh-xem-truoc.jpg)\n",
+                      summary="Tóm tắt không đổi khi sửa thân bài.")
+    assert preview.change(add)["ok"]
+    preview.settled()
+    article = preview.content / "2024" / "co-anh.md"
+    text = article.read_text(encoding="utf-8")
+    state = preview.change(lambda: save(article, text + "\nCâu mới ảnhsửa.\n"))
+    assert state["ok"] and state["quick"], state  # the photos plugin rewrote the photo on the quick path
+    page = preview.soup("/2024/bai-co-anh-xem-truoc/")
+    assert "ảnhsửa" in page.get_text()
+    assert page.select_one("figure picture source[srcset]") is not None
+    preview.settled()
 
 
 def test_a_broken_article_shows_its_error_and_keeps_the_last_good_site(preview):

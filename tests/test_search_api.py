@@ -303,14 +303,19 @@ def test_invalid_utf8_is_replaced_not_refused(server):
 def test_huge_queries_answer_quickly(server):
     queries = ["an ninh tổ quốc " * 1300, "x" * 20000, '"a -b ' * 3400, "ANTQ UBND CSGT " * 1400,
                " ".join(f"từ{n}" for n in range(4000))]
+    def timed(path, query):
+        started = time.perf_counter()
+        response = requests.get(server.url + path, params={"q": query}, timeout=10)
+        assert response.status_code == 200
+        return time.perf_counter() - started
+
+    # against an ordinary query timed now, so a busy machine does not fail it; a blow-up still does
+    ordinary = sorted(timed("/tim-kiem/", "hội nghị tổng kết") for _ in range(5))[2]
     for query in queries:
         assert len(query) >= 19000
         for path in ("/api/search", "/tim-kiem/"):
-            started = time.perf_counter()
-            response = requests.get(server.url + path, params={"q": query}, timeout=10)
-            elapsed = time.perf_counter() - started
-            assert response.status_code == 200
-            assert elapsed < 0.5, (path, query[:30], elapsed)
+            elapsed = timed(path, query)
+            assert elapsed < 0.5 + 10 * ordinary, (path, query[:30], elapsed, ordinary)
 
 
 def test_no_errors_were_logged(server):

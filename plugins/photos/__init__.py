@@ -37,7 +37,6 @@ _ATTR = re.compile(r'([a-zA-Z_:][-\w:.]*)\s*=\s*(?:"([^"]*)"|\'([^\']*)\')')
 _PHOTO = re.compile(
     r'<p>\s*(<img\b[^>]*>)\s*</p>(?:\s*<p class="caption">(.*?)</p>)?|(<img\b[^>]*>)', re.I | re.S)
 _ORPHAN_CAPTION = '<p class="caption">'
-_state: dict = {}
 
 
 @dataclass(frozen=True)
@@ -159,51 +158,74 @@ class _Article:
         return picture(photo, attrs.get("alt", ""), self.siteurl, lazy=len(self.found) > 1)
 
 
-def start(pelican) -> None:
-    cache = Path(pelican.settings.get("CACHE_PATH", "cache")) / "photos"
-    _state.clear()
-    _state["store"] = photos.Store._shared = photos.Store(cache)
-    _state["sources"] = {}
+class PhotoJob:
+    """The photos of one build: the store making the variants, where each photo came from,
+    and the published articles' photos for the image sitemap. Reset when a build starts."""
+
+    def __init__(self):
+        self.store: photos.Store | None = None
+        self.sources: dict[str, str] = {}  # photo digest → the file that names it (for errors)
+        self.sitemap: list[tuple[str, list]] = []  # (article URL, [(photo, alt)…])
+
+    def start(self, pelican) -> None:
+        cache = Path(pelican.settings.get("CACHE_PATH", "cache")) / "photos"
+        self.store = photos.Store._shared = photos.Store(cache)
+        self.sources, self.sitemap = {}, []
+
+    def process(self, generator) -> None:
+        """Rewrite the photos of every article, choose lead photos, start making the variants."""
+        store = self.store
+        if store is None:
+            return
+        output = Path(generator.output_path)
+        problems: list[str] = []
+        published = set(map(id, generator.articles))
+        self.sitemap = []
+        for article in generator.articles + generator.hidden_articles + generator.drafts:
+            original = getattr(article, "_portal_html", None)
+            if original is None:
+                original = article._portal_html = article._content
+            article.lead_photo, article.photo_key = None, ""
+            header_image = getattr(article, "image", "")
+            if "<img" not in original and "caption" not in original and not header_image:
+                continue
+            job = _Article(article, store, generator.settings)
+            content = job.rewrite(original)
+            lead = None
+            if header_image:
+                lead = job.photo(header_image)
+                if lead is not None and all(p.digest != lead.digest for p, _alt in job.found):
+                    content = figure(lead, "", article.title, job.siteurl, lazy=False) + content
+                    job.found.insert(0, (lead, article.title))
+            problems += job.problems
+            article._content = content
+            if job.found:
+                first, alt = next(((p, a) for p, a in job.found if lead is None or p.digest == lead.digest),
+                                  job.found[0])
+                article.lead_photo = lead_of(first, alt or article.title)
+                article.photo_key = hashlib.sha1(" ".join(p.digest for p, _a in job.found).encode()).hexdigest()
+            for photo, _alt in job.found:
+                self.sources.setdefault(photo.digest, job.where.get(photo.digest, article.source_path))
+                store.publish(photo, output)
+            if job.found and id(article) in published:
+                self.sitemap.append((article.url, [(p, alt) for p, alt in job.found]))
+        if problems:
+            stop(problems)
+
+    def finish(self, pelican) -> None:
+        store = self.store
+        if store is None:
+            return
+        write_sitemap(pelican.output_path, pelican.settings.get("SITEURL", ""), self.sitemap)
+        failed = store.finish()
+        if store.made:
+            logger.info("photos: %d made, the rest from the cache", store.made)
+        if failed:
+            stop([f"{self.sources.get(digest, digest)}: ảnh không xử lý được ({error}); mở ảnh bằng phần mềm "
+                  "xem ảnh, lưu lại dạng JPEG rồi đưa lại" for digest, error in failed])
 
 
-def process(generator) -> None:
-    """Rewrite the photos of every article, choose lead photos, start making the variants."""
-    store = _state.get("store")
-    if store is None:
-        return
-    output = Path(generator.output_path)
-    problems: list[str] = []
-    published = set(map(id, generator.articles))
-    _state["sitemap"] = []
-    for article in generator.articles + generator.hidden_articles + generator.drafts:
-        original = getattr(article, "_portal_html", None)
-        if original is None:
-            original = article._portal_html = article._content
-        article.lead_photo, article.photo_key = None, ""
-        header_image = getattr(article, "image", "")
-        if "<img" not in original and "caption" not in original and not header_image:
-            continue
-        job = _Article(article, store, generator.settings)
-        content = job.rewrite(original)
-        lead = None
-        if header_image:
-            lead = job.photo(header_image)
-            if lead is not None and all(p.digest != lead.digest for p, _alt in job.found):
-                content = figure(lead, "", article.title, job.siteurl, lazy=False) + content
-                job.found.insert(0, (lead, article.title))
-        problems += job.problems
-        article._content = content
-        if job.found:
-            first, alt = next(((p, a) for p, a in job.found if lead is None or p.digest == lead.digest), job.found[0])
-            article.lead_photo = lead_of(first, alt or article.title)
-            article.photo_key = hashlib.sha1(" ".join(p.digest for p, _a in job.found).encode()).hexdigest()
-        for photo, _alt in job.found:
-            _state["sources"].setdefault(photo.digest, job.where.get(photo.digest, article.source_path))
-            store.publish(photo, output)
-        if job.found and id(article) in published:
-            _state["sitemap"].append((article.url, [(p, alt) for p, alt in job.found]))
-    if problems:
-        stop(problems)
+photo_job = PhotoJob()
 
 
 def stop(problems: list[str]) -> None:
@@ -222,12 +244,12 @@ def drop_original_photos(generator) -> None:
     generator.context["staticfiles"] = generator.staticfiles
 
 
-def write_sitemap(output: str, siteurl: str) -> None:
+def write_sitemap(output: str, siteurl: str, articles: list) -> None:
     """``sitemap-anh.xml``: each published article with photos, and its photos (Google's image sitemap)."""
     lines = ['<?xml version="1.0" encoding="UTF-8"?>',
              '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
              'xmlns:image="http://www.google.com/schemas/sitemap-image/1.1">']
-    for url, found in _state.get("sitemap", []):
+    for url, found in articles:
         lines.append(f"<url><loc>{html.escape(siteurl)}/{html.escape(url)}</loc>")
         for photo, _alt in found:
             largest = photo.widths()[-1]
@@ -238,21 +260,8 @@ def write_sitemap(output: str, siteurl: str) -> None:
     Path(output, "sitemap-anh.xml").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
-def finish(pelican) -> None:
-    store = _state.get("store")
-    if store is None:
-        return
-    write_sitemap(pelican.output_path, pelican.settings.get("SITEURL", ""))
-    failed = store.finish()
-    if store.made:
-        logger.info("photos: %d made, the rest from the cache", store.made)
-    if failed:
-        stop([f"{_state['sources'].get(digest, digest)}: ảnh không xử lý được ({error}); mở ảnh bằng phần mềm "
-              "xem ảnh, lưu lại dạng JPEG rồi đưa lại" for digest, error in failed])
-
-
 def register():
-    signals.initialized.connect(start)
-    signals.article_generator_finalized.connect(process)
+    signals.initialized.connect(photo_job.start)
+    signals.article_generator_finalized.connect(photo_job.process)
     signals.static_generator_finalized.connect(drop_original_photos)
-    signals.finalized.connect(finish)
+    signals.finalized.connect(photo_job.finish)

@@ -62,6 +62,10 @@ def build_index(articles, target: str, previous: str) -> None:
         sys.stderr.write(f"Cảnh báo: chỉ mục tìm kiếm cũ bị hỏng ({names} không khớp tổng kiểm); "
                          "đã lập chỉ mục lại các bài trong đó.\n")
         sys.stderr.flush()
+    if report.unreadable_manifest:
+        sys.stderr.write("Cảnh báo: không đọc được manifest.json của chỉ mục tìm kiếm cũ; "
+                         "đã lập lại toàn bộ chỉ mục.\n")
+        sys.stderr.flush()
     logger.info("%s", report)
 
 

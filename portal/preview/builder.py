@@ -204,8 +204,8 @@ class Worker:
         with contextlib.suppress(OSError):
             self.connection.send("stop")
         self.process.join(5)
-        if self.process.is_alive():
-            self.process.terminate()
-            self.process.join()
+        if self.process.is_alive():  # in the middle of a build
+            self.process.kill()
+            self.process.join(5)
         self.connection.close()
         self.process = self.connection = None

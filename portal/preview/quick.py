@@ -1,7 +1,7 @@
 """The preview's quick rebuild: a saved article whose text alone changed.
 
 Most saves change an article's body and nothing any other page shows of it (title, date,
-address, provinces, tags, author, summary, status). Then only its own page changes: this
+address, provinces, tags, author, summary, status, lead photo). Then only its own page changes: this
 module reads the file again, puts the new text into the article the last build left in memory
 and renders that one page into the live site (a new file renamed over the old one). The
 search index and the feeds, which hold the text too, catch up with the next full build, which
@@ -74,6 +74,8 @@ class QuickRebuild:
             return None
         if new.summary != old.summary:  # lists show it
             return None
+        if _photo_of(new) != _photo_of(old):  # the lead photo is the thumbnail in lists
+            return None
         return lambda: self._write(old, new, raw)
 
     def _photos(self, article, raw: str) -> bool:
@@ -82,12 +84,12 @@ class QuickRebuild:
             return True
         plugin = next((m for m in list(sys.modules.values())
                        if (getattr(m, "__file__", "") or "").endswith(os.path.join("photos", "__init__.py"))
-                       and hasattr(m, "process")), None)
+                       and hasattr(m, "photo_job")), None)
         if plugin is None:
             return False
         stand_in = types.SimpleNamespace(articles=[article], hidden_articles=[], drafts=[], output_path=self.final,
                                          settings=self.generator.settings)
-        plugin.process(stand_in)
+        plugin.photo_job.process(stand_in)
         return "<img" not in raw or article._content != raw  # else the plugin did not run as in a build
 
     def _write(self, old, new, raw: str) -> None:
@@ -110,3 +112,7 @@ class QuickRebuild:
             os.replace(os.path.join(scratch, old.save_as), target)
         finally:
             shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _photo_of(article) -> tuple:
+    return getattr(article, "lead_photo", None), getattr(article, "photo_key", "") or ""

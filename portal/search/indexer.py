@@ -52,6 +52,7 @@ class IndexReport:
     unchanged: int = 0
     full: bool = False
     damaged: list[str] = field(default_factory=list)  # files of the previous index that failed their checksum
+    unreadable_manifest: bool = False  # the previous index's manifest was there but could not be used
 
     def __str__(self) -> str:
         kind = "full" if self.full else "incremental"
@@ -64,19 +65,36 @@ class IndexReport:
 def read_manifest(folder: str | os.PathLike) -> dict | None:
     """The manifest of an index folder, or None when it is missing, damaged, outdated or has
     no checksums (written by an older version)."""
+    manifest = _load_manifest(folder)
+    return manifest if _usable(manifest) else None
+
+
+_MISSING, _UNREADABLE = object(), object()
+
+
+def _load_manifest(folder: str | os.PathLike):
+    """The manifest's JSON value, or ``_MISSING`` or ``_UNREADABLE``."""
     try:
         with open(Path(folder) / MANIFEST, encoding="utf-8") as handle:
-            manifest = json.load(handle)
+            return json.load(handle)
+    except FileNotFoundError:
+        return _MISSING
     except (OSError, ValueError):
-        return None
-    if (
-        not isinstance(manifest, dict)
-        or manifest.get("schema") != SCHEMA_VERSION
-        or not isinstance(manifest.get("documents"), dict)
-        or not integrity.valid_records(manifest.get("files"))
-    ):
-        return None
-    return manifest
+        return _UNREADABLE
+
+
+def _usable(manifest) -> bool:
+    return (
+        isinstance(manifest, dict)
+        and manifest.get("schema") == SCHEMA_VERSION
+        and isinstance(manifest.get("documents"), dict)
+        and integrity.valid_records(manifest.get("files"))
+    )
+
+
+def _outdated(manifest) -> bool:
+    """Written by another schema version: a full index is expected, not a sign of damage."""
+    return isinstance(manifest, dict) and manifest.get("schema") != SCHEMA_VERSION
 
 
 def _link_files(source: Path, target: Path, files: dict[str, dict]) -> dict[str, dict]:
@@ -102,10 +120,12 @@ def write_index(
     that is replaced whole), reusing ``previous`` (default: ``target`` itself)."""
     target = Path(target)
     previous = Path(previous) if previous else target
-    manifest = read_manifest(previous) if previous.exists() else None
+    loaded = _load_manifest(previous) if previous.exists() else _MISSING
+    manifest = loaded if _usable(loaded) else None
     staging = Path(tempfile.mkdtemp(prefix=".index-", dir=target.parent))
     try:
         report = _write(documents, staging, previous, manifest, procs)
+        report.unreadable_manifest = loaded is not _MISSING and manifest is None and not _outdated(loaded)
         if target.exists():
             old = Path(tempfile.mkdtemp(prefix=".index-old-", dir=target.parent))
             os.rename(target, old / "index")
@@ -176,8 +196,10 @@ def _reuse(previous: Path, staging: Path, manifest: dict, report: IndexReport):
         storage = FileStorage(str(staging))
         toc = TOC.read(storage, "MAIN")
         segments = [segment for segment in toc.segments if segment.segment_id() not in dropped]
+        old_tocs = [name for name in os.listdir(staging) if integrity.is_toc(name)]
         TOC(toc.schema, segments, toc.generation + 1).write(storage, "MAIN")
-        os.unlink(staging / TOC._filename("MAIN", toc.generation))  # a link: removing it changes nothing else
+        for name in old_tocs:  # links: removing them changes nothing else
+            os.unlink(staging / name)
         with whoosh_index.open_dir(str(staging)).searcher() as searcher:
             present = {url for url in searcher.reader().field_terms("url")
                        if searcher.document_number(url=url) is not None}
