@@ -13,7 +13,6 @@ import pytest
 
 from portal.service_process import ServiceProcess
 from tests.conftest import ROOT, build, write_article
-from tests.test_browser import ARGS, CHROMIUM
 from tests.test_photos import BODY, alpha_png, sideways_jpeg
 
 AXE = ROOT / ".tools" / "node_modules" / "axe-core" / "axe.min.js"
@@ -46,17 +45,6 @@ def server(tmp_path_factory):
     service = ServiceProcess(work / "out", work / "serve.log")
     yield service
     service.stop()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield browser
-        browser.close()
 
 
 def _open(browser, url: str, problems: list[str]):

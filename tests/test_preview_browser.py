@@ -5,21 +5,9 @@ from __future__ import annotations
 import pytest
 
 from tests.helpers_server import copy_content
-from tests.test_browser import ARGS, CHROMIUM
 from tests.test_preview import Preview
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield browser
-        browser.close()
 
 
 def test_the_open_page_reloads_after_an_edit(tmp_path, browser):

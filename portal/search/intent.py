@@ -44,11 +44,10 @@ class Intent:
         """``{"province": {slug, label, current, url} or None, "year": N or None}``."""
         place = None
         if self.province is not None:
-            places = gazetteer.load()
             place = {
                 "slug": self.province.slug,
                 "label": self.province.label,
-                "current": places.current_of(self.province).label,
+                "current": self.province.current.label,
                 "url": "/" + urls.PROVINCE_URL.format(slug=self.province.slug),
             }
         return {"province": place, "year": self.year}
@@ -100,7 +99,7 @@ def _place_span(sets, folded: list[str]):
                         and places.resolve(" ".join(folded[after:end])) == province:
                     name_start = after
                     break
-            page = places.page_of(province)
+            page = province.page
             if _in_longer_phrase(sets, folded, start, name_start, end, page.slug):
                 break  # these syllables are words here; try from the next one
             return start, name_start, end, page
