@@ -104,6 +104,13 @@ class PostingSets:
         return ids
 
     def phrase_in(self, field: str, words: tuple[str, ...], candidates) -> set[int]:
+        """Which of ``candidates`` hold the phrase: positions are decoded only for those holding
+        every word (the words' sets are remembered, the positions are not)."""
+        candidates = set(candidates)
+        for word in set(words):
+            candidates &= self.term(field, word)
+            if not candidates:
+                return set()
         return postings.phrase_in(self.searcher, field, words, candidates)
 
     def term_scores(self, field: str, text: str):
