@@ -100,7 +100,8 @@ class PostingSets:
         ids = self._found.get(key)
         if ids is None:
             parts = sorted((self.term(field, w) for w in words), key=len)
-            ids = self._found.put(key, sorted(self.phrase_in(field, words, parts[0].intersection(*parts[1:]))))
+            holding_all = parts[0].intersection(*parts[1:])
+            ids = self._found.put(key, sorted(postings.phrase_in(self.searcher, field, words, holding_all)))
         return ids
 
     def phrase_in(self, field: str, words: tuple[str, ...], candidates) -> set[int]:
