@@ -100,11 +100,19 @@ def test_rendering_stays_linear_below_the_limits():
     assert large < 10 * small + 0.5  # quadratic would be 16 times
 
 
-def test_a_markdown_failure_stops_check_and_build(tmp_path):
-    """Pelican logs a reader failure and goes on; the portal stops with the file and line."""
+def _failing_settings(tmp_path, code: str):
+    """A settings file: the portal's own, plus ``code`` that makes one article fail."""
     settings = tmp_path / "failing.py"
     settings.write_text(
-        f"import sys\nsys.path.insert(0, {str(ROOT)!r})\nfrom pelicanconf import *  # noqa\n"
+        f"import sys\nsys.path.insert(0, {str(ROOT)!r})\nfrom pelicanconf import *  # noqa\n" + code
+        + f"THEME = {str(ROOT / 'theme')!r}\nPLUGIN_PATHS = [{str(ROOT / 'plugins')!r}]\n", encoding="utf-8")
+    return settings
+
+
+def test_a_markdown_failure_stops_check_and_build(tmp_path):
+    """Pelican logs a reader failure and goes on; the portal stops with the file and line."""
+    settings = _failing_settings(
+        tmp_path,
         "from markdown.extensions import Extension\nfrom markdown.preprocessors import Preprocessor\n"
         "class Boom(Preprocessor):\n    def run(self, lines):\n"
         "        if any('BOOM' in line for line in lines):\n            raise RecursionError('maximum depth')\n"
@@ -112,7 +120,7 @@ def test_a_markdown_failure_stops_check_and_build(tmp_path):
         "class BoomExtension(Extension):\n    def extendMarkdown(self, md):\n"
         "        md.preprocessors.register(Boom(md), 'boom', 100)\n"
         "MARKDOWN = dict(MARKDOWN, extensions=[BoomExtension()])\n"
-        f"THEME = {str(ROOT / 'theme')!r}\nPLUGIN_PATHS = [{str(ROOT / 'plugins')!r}]\n", encoding="utf-8")
+    )
     content = tmp_path / "content"
     write_article(content, "2023/tot.md", "Bài tốt", "2023-08-01", "An Giang", "Nội dung tốt.")
     bad = write_article(content, "2023/xau.md", "Bài xấu", "2023-08-02", "An Giang", "Đoạn.\n\nBOOM")
@@ -157,14 +165,13 @@ def test_a_symlink_to_a_folder_outside_is_read_by_check_and_build(tmp_path):
 
 def test_a_file_pelican_fails_on_after_reading_stops_the_build(tmp_path):
     """Any failure Pelican logs and skips (here a plugin raising for one article) stops the build."""
-    settings = tmp_path / "failing.py"
-    settings.write_text(
-        f"import sys\nsys.path.insert(0, {str(ROOT)!r})\nfrom pelicanconf import *  # noqa\n"
+    settings = _failing_settings(
+        tmp_path,
         "from pelican import signals\n"
         "def boom(generator, metadata):\n"
         "    if metadata.get('title') == 'Bài xấu':\n        raise ValueError('hỏng')\n"
         "signals.article_generator_context.connect(boom)\n"
-        f"THEME = {str(ROOT / 'theme')!r}\nPLUGIN_PATHS = [{str(ROOT / 'plugins')!r}]\n", encoding="utf-8")
+    )
     content = tmp_path / "content"
     write_article(content, "2023/tot.md", "Bài tốt", "2023-08-01", "An Giang", "Nội dung tốt.")
     bad = write_article(content, "2023/xau.md", "Bài xấu", "2023-08-02", "An Giang", "Nội dung xấu.")

@@ -13,7 +13,7 @@ import pytest
 
 from portal.service_process import ServiceProcess
 from tests.conftest import ROOT, build, write_article
-from tests.test_photos import BODY, alpha_png, sideways_jpeg
+from tests.test_photos import BODY, photo_content
 
 AXE = ROOT / ".tools" / "node_modules" / "axe-core" / "axe.min.js"
 PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True,
@@ -32,11 +32,7 @@ pytestmark = pytest.mark.browser
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     work = tmp_path_factory.mktemp("browser-photos")
-    content = work / "content"
-    sideways_jpeg(content / "images" / "2024" / "hoi-nghi.jpg")
-    alpha_png(content / "images" / "2024" / "bieu-trung.png")
-    write_article(content / "2024", "co-anh.md", "Hội nghị có ảnh", "2024-03-01", "An Giang", BODY * 3,
-                  summary="Tóm tắt của bài có ảnh.")
+    content = photo_content(work / "content", BODY * 3)
     for day in range(2, 8):
         write_article(content / "2023", f"bai-{day}.md", f"Bài số {day} về phong trào", f"2023-03-0{day}", "Hà Nội",
                       f"Nội dung bài số {day}.\n\n![Ảnh bài {day}.]({{static}}/images/2024/bieu-trung.png)\n")

@@ -50,14 +50,19 @@ def alpha_png(path: Path) -> None:
     image.save(path)
 
 
+def photo_content(content: Path, body: str) -> Path:
+    """A content folder with the two test photos and an article showing them (``body``)."""
+    sideways_jpeg(content / "images" / "2024" / "hoi-nghi.jpg")
+    alpha_png(content / "images" / "2024" / "bieu-trung.png")
+    write_article(content / "2024", "co-anh.md", "Hội nghị có ảnh", "2024-03-01", "An Giang", body,
+                  summary="Tóm tắt của bài có ảnh.")
+    return content
+
+
 @pytest.fixture(scope="module")
 def photo_site(tmp_path_factory):
     work = tmp_path_factory.mktemp("photos")
-    content = work / "content"
-    sideways_jpeg(content / "images" / "2024" / "hoi-nghi.jpg")
-    alpha_png(content / "images" / "2024" / "bieu-trung.png")
-    write_article(content / "2024", "co-anh.md", "Hội nghị có ảnh", "2024-03-01", "An Giang", BODY,
-                  summary="Tóm tắt của bài có ảnh.")
+    content = photo_content(work / "content", BODY)
     write_article(content / "2024", "anh-dau-bai.md", "Bài chỉ có ảnh đầu bài", "2024-03-02", "Cao Bằng",
                   image="{static}/images/2024/bieu-trung.png")
     result = build(content, work / "out", work / "cache")
