@@ -85,6 +85,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--repeat", type=int, default=3, help="số lần chạy mỗi phép đo (lấy trung vị)")
     p.add_argument("--workdir", default=None, help="thư mục làm việc (mặc định: tạm)")
     p.add_argument("--photos", action="store_true", help="build: đo thêm bản có một ảnh mỗi bài")
+    p.add_argument("--edits", type=int, default=2, choices=(0, 1, 2),
+                   help="build: số lần xây dựng lại sau khi sửa một bài (mặc định: 2)")
+    p.add_argument("--no-preview", dest="preview", action="store_false", help="build: bỏ đo bản xem trước")
+    p.add_argument("--profile", metavar="DIR", help="build: thêm một lần xây dựng đầy đủ đo bằng cProfile, ghi vào DIR")
     p.set_defaults(handler=_handler("portal.bench"))
     return parser
 
