@@ -15,7 +15,6 @@ FILE (cProfile; ``bench build --profile``): a profile of the build process does 
 from __future__ import annotations
 
 import errno
-import functools
 import html
 import logging
 import multiprocessing
@@ -37,13 +36,32 @@ logger = logging.getLogger(__name__)
 _NO_SPACE = 28  # the child's exit status for a full disk
 
 
-@functools.lru_cache(maxsize=8192)
-def html_text(fragment: str) -> str:
-    """Plain text of an HTML fragment, one line per block (remembered: the preview's builds
-    run in one process and see the same articles again)."""
-    if "<" not in fragment:
-        return html.unescape(fragment)
-    return BeautifulSoup(fragment, "html.parser").get_text("\n", strip=True)
+class _Texts:
+    """Plain texts of HTML fragments, one line per block, remembered from one build to the next:
+    the preview's builds run in one process and see the same articles again. What a build did
+    not ask for is forgotten at the next (:meth:`turn`), so memory follows the site, whatever
+    its size (an LRU cache smaller than the site would forget every article before its turn)."""
+
+    def __init__(self):
+        self.now: dict[str, str] = {}
+        self.before: dict[str, str] = {}
+
+    def turn(self) -> None:
+        """A new build: keep what it asks for again, forget the rest after it."""
+        self.before, self.now = self.now, {}
+
+    def __call__(self, fragment: str) -> str:
+        text = self.now.get(fragment)
+        if text is None:
+            text = self.before.pop(fragment, None)
+            if text is None:
+                text = (html.unescape(fragment) if "<" not in fragment
+                        else BeautifulSoup(fragment, "html.parser").get_text("\n", strip=True))
+            self.now[fragment] = text
+        return text
+
+
+html_text = _Texts()
 
 
 def document(article) -> SearchDocument:
@@ -111,6 +129,7 @@ class IndexJob:
 
     def start(self, generators) -> None:
         self.process = None
+        html_text.turn()
         articles = next((g for g in generators if isinstance(g, ArticlesGenerator)), None)
         if articles is None:
             return

@@ -54,11 +54,13 @@ class PreviewState:
         with self._condition:
             self.building = True
 
-    def finished(self, result: BuildResult, notify: bool = True) -> None:
-        """Record a build; ``notify``: open pages reload (a new number)."""
+    def finished(self, result: BuildResult | None, notify: bool = True) -> None:
+        """Record a build (None: it was interrupted, the last result stands); ``notify``: open
+        pages reload (a new number)."""
         with self._condition:
             self.building = False
-            self.result = result
+            if result is not None:
+                self.result = result
             if notify:
                 self._count += 1
             self._condition.notify_all()
