@@ -29,7 +29,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from portal import bench_profile, bench_table, corpus, photo_bench, precompress, validation
+from portal import bench_profile, bench_table, corpus, load_bench, photo_bench, precompress, validation
 from portal.importer.writing import escape_markdown
 from portal.preview import bench as preview_bench
 
@@ -239,6 +239,10 @@ def run(args) -> int:
         return 2
     try:
         args.sizes = parse_sizes(args.articles)
+        if args.what == "search":
+            load_bench.parse_counts(args.processes)
+            if args.clients < 1 or args.load_queries < 1:
+                raise ValueError("--clients và --load-queries phải dương")
     except ValueError as error:
         print(f"bench: {error}", file=sys.stderr)
         return 2

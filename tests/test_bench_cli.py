@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import subprocess
 import sys
 
 import pytest
 
-from portal import bench_table, corpus
+from portal import bench_table, corpus, nginx_deploy
+from portal.search import bench as search_bench
 from tests.conftest import ROOT
 
 
@@ -71,3 +73,48 @@ def test_the_growth_table():
     assert lines[3] == "| QPS | 50 | 10 | **1.78** |"
     assert lines[4] == "| ratio | 1.2 | — | — |"
     assert len(lines) == 5
+
+
+def test_search_at_a_tiny_size_with_processes_behind_nginx(tmp_path):
+    """Queries per second with one and two service processes behind nginx (deploy/nginx.conf)."""
+    if corpus.find_corpus() is None:
+        pytest.skip("../shared/corpora is absent")
+    if not nginx_deploy.available():
+        pytest.skip("nginx is not installed (.ci/run installs it)")
+    result = _bench("search", "--articles", "30", "--repeat", "1", "--processes", "1,2", "--clients", "3",
+                    "--load-queries", "24", "--workdir", str(tmp_path), timeout=300)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    start = result.stdout.index('{\n  "queries"')
+    row = json.loads(result.stdout[start:result.stdout.index("\n}", start) + 2])["results"][0]
+    for count in (1, 2):
+        assert row[f"qps_{count}"] > 0 and row[f"load_failed_{count}"] == 0
+        assert 0 < row[f"load_p50_ms_{count}"] <= row[f"load_p95_ms_{count}"]
+        assert f"| queries/s, {count} process{'es' if count > 1 else ''} behind nginx | " in result.stdout
+    assert row["text_mb"] > 0 and row["index_text_ratio"] > 0
+    assert "| index ÷ text |" in result.stdout and "qps_4" not in row
+
+
+def test_search_without_nginx_says_so_and_measures_the_rest(monkeypatch, capsys, tmp_path):
+    if corpus.find_corpus() is None:
+        pytest.skip("../shared/corpora is absent")
+    monkeypatch.setattr(nginx_deploy, "available", lambda: False)
+    figures = {key: 1.0 for key, _, _ in search_bench.TABLE} | {"with_hits": 1, "queries": 1}
+    monkeypatch.setattr(search_bench, "bench_size", lambda size, *_: {"articles": size, **figures})
+    args = argparse.Namespace(corpus=None, sizes=[10], repeat=1, workdir=str(tmp_path), processes="1,2,4",
+                              clients=2, load_queries=10)
+    assert search_bench.run(args) == 0
+    out, err = capsys.readouterr()
+    assert "bench: nginx is not installed" in err and "no queries-per-second figures" in err
+    assert "| index on disk (MB) | 1 |" in out and "queries/s" not in out
+
+
+@pytest.mark.parametrize(("option", "value", "message"), [
+    ("--processes", "x", "--processes là các số"), ("--processes", "-1", "--processes không được âm"),
+    ("--clients", "0", "--clients và --load-queries phải dương"),
+])
+def test_wrong_load_options(option, value, message):
+    if corpus.find_corpus() is None:
+        pytest.skip("../shared/corpora is absent")
+    result = _bench("search", option, value)
+    assert result.returncode == 2
+    assert f"bench: {message}" in result.stderr and "Traceback" not in result.stderr

@@ -71,7 +71,7 @@ def document(article) -> SearchDocument:
         url=article.url, title=article.title, date=article.date,
         summary=html_text(getattr(article, "summary", "") or ""), body=html_text(article.content or ""),
         provinces=getattr(article, "provinces", []), tags=[tag.name for tag in getattr(article, "tags", [])],
-        author=author.name if author else "",
+        author=author.name if author else "", source=getattr(article, "source", "") or "",
     )
 
 

@@ -33,6 +33,7 @@ from portal import vietnamese
 
 ABBREVIATIONS_FILE = Path(__file__).resolve().parents[1] / "data" / "abbreviations.csv"
 _COUNT_SIZE = len(pack_uint(0))  # the count before packed positions
+PART_GAP = "\n\x1e\n"  # between the parts of a field value (title, text, metadata): a gap in positions
 
 
 def normalize_same_length(text: str) -> str:
@@ -94,14 +95,20 @@ class FoldedPositions(Positions):
     """Whoosh ``Positions`` format for folded-only fields, computed in bulk at index time.
 
     Produces exactly the postings of ``VietnameseAnalyzer(exact=False)`` (a test holds them
-    equal) without building a Token per syllable. Queries (:func:`query_syllables`) and
-    snippets (:mod:`portal.search.snippets`) split text the same way, without Tokens either.
+    equal) without building a Token per syllable, except that :data:`PART_GAP` between parts of
+    a value (title, text, metadata) leaves a position empty, so that no phrase spans two parts.
+    Queries (:func:`query_syllables`) and snippets (:mod:`portal.search.snippets`) split text
+    the same way, without Tokens either.
     """
 
     def word_values(self, value, analyzer, **kwargs):
         positions = defaultdict(list)
-        for position, word in enumerate(folded_syllables(value)):
-            positions[word].append(position)
+        first = 0
+        for part in value.split(PART_GAP):  # a position left empty between parts: no phrase across
+            words = folded_syllables(part)
+            for position, word in enumerate(words, first):
+                positions[word].append(position)
+            first += len(words) + 1
         boost, encode = self.field_boost, self.encode
         for word, places in positions.items():
             yield word, len(places), len(places) * boost, encode(places)

@@ -18,6 +18,7 @@ from whoosh.highlight import htmlescape
 from portal import vietnamese
 from portal.search.analysis import abbreviation_forms, normalize_same_length
 from portal.search.parser import ParsedQuery, required_plan
+from portal.search.schema import STORED_TEXT
 
 SNIPPET_CHARS = 220
 MAX_FORMS = 8  # forms of one phrase (abbreviations substituted) checked for a match
@@ -75,10 +76,10 @@ def snippet_of(stored: dict, marks: Marks, held: bool | None = None) -> str:
 
 
 def held_by(stored: dict, marks: Marks) -> bool:
-    """Whether a result (title or body) holds one of the query's phrases."""
+    """Whether a result (its title, body or metadata) holds one of the query's phrases."""
     if not marks.phrases:
         return False
-    return any(marks.held_in(_folded(stored.get(name, ""))) for name in ("title", "body"))
+    return any(marks.held_in(_folded(stored.get(name) or "")) for name in STORED_TEXT)
 
 
 def _folded(text: str) -> str:
