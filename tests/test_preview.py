@@ -217,3 +217,16 @@ def test_a_built_site_has_no_preview_script(sample_site):
         # JSON-LD (structured data for search engines) is data, not JavaScript
         scripts = text.count("<script") - text.count('<script type="application/ld+json">')
         assert "__preview" not in text and scripts == 0, path
+
+
+def test_the_bench_measures_saves_during_the_full_rebuild_too(tmp_path):
+    from portal.preview import bench
+
+    content = copy_content(tmp_path / "content")
+    article = next(content.glob("2019/*.md"))
+    figures = bench.measure(content, tmp_path / "out", [article], 1,
+                            ["/2019/hoi-nghi-tong-ket-phong-trao-toan-dan-bao-ve-an-ninh-to-quoc/"])
+    assert set(figures) == {"preview_first_build", "preview_edit", "preview_edit_during_rebuild",
+                            "preview_full_rebuild", "preview_peak_mb"}
+    assert all(value > 0 for value in figures.values()), figures
+    assert figures["preview_peak_mb"] > 50  # MB: Pelican, the articles, the index writer

@@ -8,6 +8,8 @@ import signal
 import threading
 import time
 
+import pytest
+
 from portal.preview import memory
 from portal.preview.builder import Builder
 from tests.conftest import ROOT, write_article
@@ -31,7 +33,7 @@ def test_an_interrupted_full_build_changes_nothing_and_quick_rebuilds_go_on(tmp_
     assert builder.rebuild([str(article)]).quick
     live = _live(out)
 
-    write_article(content, "2024/c.md", "Bài mới chưa đăng", "2024-07-02", "Cao Bằng")
+    write_article(content, "2024/c.md", "Bài mới chưa đăng", "2024-07-02", "Cao Bằng", body="Nội dung bài mới.")
     done = threading.Event()
 
     def interrupt():  # as Worker.interrupt: again until the build has stopped
@@ -48,9 +50,8 @@ def test_an_interrupted_full_build_changes_nothing_and_quick_rebuilds_go_on(tmp_
         done.set()
         sender.join()
         signal.signal(signal.SIGINT, previous)
-    assert result.stopped and not result.ok, result
+    assert result.stopped and not result.ok, result.messages
     assert _live(out) == live  # the live site as it was: no new article, no half build
-    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("out")) == ["out", "out.lock"]
 
     article.write_text(article.read_text(encoding="utf-8") + "\nCâu sửa nữa quxlannua.\n", encoding="utf-8")
     again = builder.rebuild([str(article)])
@@ -60,3 +61,20 @@ def test_an_interrupted_full_build_changes_nothing_and_quick_rebuilds_go_on(tmp_
 
     assert builder.build(quiet=True).ok  # the next full build publishes everything
     assert (out / "2024" / "bai-moi-chua-dang" / "index.html").is_file()
+    # what the interrupted build had begun is gone (at once, or at the latest with the next build)
+    assert {p.name for p in tmp_path.iterdir() if p.name.startswith("out")} <= {"out", "out.lock", "out.spare"}
+
+
+def test_a_build_stopped_while_an_article_is_rendered_is_not_that_articles_error(monkeypatch):
+    from portal import rendering, sanitize
+    from portal.build import BuildInterrupted
+    from portal.validation import load
+
+    def stopped(_html):
+        raise BuildInterrupted(signal.SIGINT)
+
+    path = ROOT / "content" / "2019"
+    article = load(str(next(path.glob("*.md"))), "bai.md")
+    monkeypatch.setattr(sanitize, "clean", stopped)
+    with pytest.raises(BuildInterrupted):
+        rendering.render(article)

@@ -36,43 +36,57 @@ logger = logging.getLogger(__name__)
 _NO_SPACE = 28  # the child's exit status for a full disk
 
 
-class _Texts:
-    """Plain texts of HTML fragments, one line per block, remembered from one build to the next:
-    the preview's builds run in one process and see the same articles again. What a build did
-    not ask for is forgotten at the next (:meth:`turn`), so memory follows the site, whatever
-    its size (an LRU cache smaller than the site would forget every article before its turn)."""
+def html_text(fragment: str) -> str:
+    """Plain text of an HTML fragment, one line per block."""
+    if "<" not in fragment:
+        return html.unescape(fragment)
+    return BeautifulSoup(fragment, "html.parser").get_text("\n", strip=True)
+
+
+class _Document(SearchDocument):
+    """A document whose fingerprint is computed once (it never changes)."""
+
+    _fingerprint = ""
+
+    def fingerprint(self) -> str:
+        if not self._fingerprint:
+            self._fingerprint = super().fingerprint()
+        return self._fingerprint
+
+
+class _Documents:
+    """What the index holds of each article, remembered from one build to the next: the
+    preview's builds run in one process and see the same articles again, and extracting the
+    text (BeautifulSoup) and fingerprinting it is most of what the index costs. An article
+    whose URL, title, date, HTML, places, tags, author or source changed gets a new document.
+    What a build did not ask for is forgotten at the next (:meth:`turn`): memory follows the
+    site, whatever its size."""
 
     def __init__(self):
-        self.now: dict[str, str] = {}
-        self.before: dict[str, str] = {}
+        self.now: dict[tuple, _Document] = {}
+        self.before: dict[tuple, _Document] = {}
 
     def turn(self) -> None:
         """A new build: keep what it asks for again, forget the rest after it."""
         self.before, self.now = self.now, {}
 
-    def __call__(self, fragment: str) -> str:
-        text = self.now.get(fragment)
-        if text is None:
-            text = self.before.pop(fragment, None)
-            if text is None:
-                text = (html.unescape(fragment) if "<" not in fragment
-                        else BeautifulSoup(fragment, "html.parser").get_text("\n", strip=True))
-            self.now[fragment] = text
-        return text
+    def __call__(self, article) -> SearchDocument:
+        author = getattr(article, "author", None)
+        summary, body = getattr(article, "summary", "") or "", article.content or ""
+        provinces = tuple(getattr(article, "provinces", []))
+        tags = tuple(tag.name for tag in getattr(article, "tags", []))
+        key = (article.url, article.title, article.date, summary, body, provinces, tags,
+               author.name if author else "", getattr(article, "source", "") or "")
+        known = self.now.get(key) or self.before.pop(key, None)
+        if known is None:
+            known = _Document.of(url=key[0], title=key[1], date=key[2], summary=html_text(summary),
+                                 body=html_text(body), provinces=list(provinces), tags=list(tags),
+                                 author=key[7], source=key[8])
+        self.now[key] = known
+        return known
 
 
-html_text = _Texts()
-
-
-def document(article) -> SearchDocument:
-    """What the index holds of a Pelican article (text from its rendered HTML)."""
-    author = getattr(article, "author", None)
-    return SearchDocument.of(
-        url=article.url, title=article.title, date=article.date,
-        summary=html_text(getattr(article, "summary", "") or ""), body=html_text(article.content or ""),
-        provinces=getattr(article, "provinces", []), tags=[tag.name for tag in getattr(article, "tags", [])],
-        author=author.name if author else "", source=getattr(article, "source", "") or "",
-    )
+document = _Documents()
 
 
 def build_index(articles, target: str, previous: str) -> None:
@@ -129,7 +143,7 @@ class IndexJob:
 
     def start(self, generators) -> None:
         self.process = None
-        html_text.turn()
+        document.turn()
         articles = next((g for g in generators if isinstance(g, ArticlesGenerator)), None)
         if articles is None:
             return

@@ -79,6 +79,7 @@ class PreviewState:
             "messages": "" if result is None else result.messages,
             "seconds": None if result is None else round(result.seconds, 3),
             "quick": bool(result and result.quick),
+            "peak_mb": None if result is None else result.peak_mb,
             "drafts": [] if result is None else [
                 {"title": title, "url": "/" + url, "scheduled": scheduled}
                 for title, url, scheduled in result.drafts

@@ -20,6 +20,7 @@ import io
 import logging
 import multiprocessing
 import os
+import resource
 import signal
 import sys
 import threading
@@ -42,6 +43,7 @@ class BuildResult:
     drafts: list = dataclasses.field(default_factory=list)  # (title, url, scheduled)
     quick: bool = False  # only the saved articles' pages (see portal.preview.quick)
     stopped: bool = False  # interrupted (a newer save comes first): nothing changed
+    peak_mb: int = 0  # the worker's peak memory so far (bench build reports it)
 
 
 class _Tee(io.TextIOBase):
@@ -194,6 +196,7 @@ def worker(connection, content: str, output: str, settings_file: str, cache_path
         if not (isinstance(request, tuple) and request[0] == "build"):
             return
         result = builder.rebuild(*request[1:])
+        result.peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024  # KiB on Linux
         connection.send(result)
         builder.empty_spare()  # while the editor reads the page: the next build starts sooner
 
