@@ -10,7 +10,8 @@ and, for short fields (titles), the exact form too at the *same position*. So:
 * a query with diacritics ranks articles holding exactly them first: the best candidates are
   re-ranked against their stored text (see :mod:`portal.search.ranking`). Body text is indexed
   folded only, which halves the postings Whoosh writes — the index is the costliest part of
-  a build.
+  a build — and without positions: each two adjacent syllables are one term of the ``pairs``
+  field ("an ninh"), so a phrase is a set intersection, never a walk over positions.
 
 There is no stemming and no stop list: "an" and "to" are Vietnamese syllables, not English
 words. Abbreviations (ANTQ ↔ an ninh Tổ quốc) are expanded at query time from
@@ -20,19 +21,16 @@ words. Abbreviations (ANTQ ↔ an ninh Tổ quốc) are expanded at query time f
 from __future__ import annotations
 
 import csv
-from array import array
-from collections import defaultdict
+from collections import Counter
 from functools import cache
 from pathlib import Path
 
 from whoosh.analysis import Filter, RegexTokenizer
-from whoosh.formats import Positions
-from whoosh.system import pack_uint
+from whoosh.formats import Existence
 
 from portal import vietnamese
 
 ABBREVIATIONS_FILE = Path(__file__).resolve().parents[1] / "data" / "abbreviations.csv"
-_COUNT_SIZE = len(pack_uint(0))  # the count before packed positions
 
 
 def normalize_same_length(text: str) -> str:
@@ -90,31 +88,54 @@ def folded_syllables(text: str) -> list[str]:
     return _syllables(vietnamese.fold(normalize_same_length(text)))
 
 
-class FoldedPositions(Positions):
-    """Whoosh ``Positions`` format for folded-only fields, computed in bulk at index time.
+_last_folded: list = [None, []]  # (text, its folded syllables): the text two fields index
 
-    Produces exactly the postings of ``VietnameseAnalyzer(exact=False)`` (a test holds them
-    equal) without building a Token per syllable. Queries (:func:`query_syllables`) and
-    snippets (:mod:`portal.search.snippets`) split text the same way, without Tokens either.
-    """
+
+def _folded_once(value: str) -> list[str]:
+    """:func:`folded_syllables` of ``value``, computed once for the two fields that index the
+    same text (``content`` and ``pairs``, which Whoosh indexes one after the other)."""
+    if _last_folded[0] is not value:
+        _last_folded[:] = [value, folded_syllables(value)]
+    return _last_folded[1]
+
+
+def pair_term(first: str, second: str) -> str:
+    """The term of two adjacent folded syllables in the ``pairs`` field: "an ninh"."""
+    return f"{first} {second}"
+
+
+class FoldedCounts(Existence):
+    """Whoosh format of the ``content`` field: each folded syllable and how often it occurs
+    (the weight BM25F reads), computed in bulk without a Token per syllable; no positions
+    (phrases are answered by the ``pairs`` field). Produces the terms and frequencies of
+    ``VietnameseAnalyzer(exact=False)`` (a test holds them equal)."""
 
     def word_values(self, value, analyzer, **kwargs):
-        positions = defaultdict(list)
-        for position, word in enumerate(folded_syllables(value)):
-            positions[word].append(position)
-        boost, encode = self.field_boost, self.encode
-        for word, places in positions.items():
-            yield word, len(places), len(places) * boost, encode(places)
+        boost = self.field_boost
+        for word, count in Counter(_folded_once(value)).items():
+            yield word, count, count * boost, b""
 
-    # Positions as packed unsigned ints: decoding is one C call, not pickle plus a Python loop
-    # over deltas (phrase checks decode positions for every candidate document).
-    def encode(self, poslist):
-        return pack_uint(len(poslist)) + array("I", poslist).tobytes()
 
-    def decode_positions(self, valuestring):
-        positions = array("I")
-        positions.frombytes(valuestring[_COUNT_SIZE:])
-        return positions
+class FoldedPairs(Existence):
+    """Whoosh format of the ``pairs`` field: each two adjacent folded syllables of a text, as
+    one term (:func:`pair_term`), present or not. A phrase of two syllables is one posting
+    list; a longer one, the intersection of its pairs' lists."""
+
+    def word_values(self, value, analyzer, **kwargs):
+        syllables, boost = _folded_once(value), self.field_boost
+        for pair in set(map(pair_term, syllables, syllables[1:])):
+            yield pair, 1, boost, b""
+
+
+def folded_text(text: str) -> str:
+    """The folded syllables of ``text`` joined by single spaces, with a space at each end:
+    `` an ninh to quoc ``, where a phrase is a substring (:func:`holds_phrase`)."""
+    return f" {' '.join(folded_syllables(text))} "
+
+
+def holds_phrase(folded: str, words: tuple[str, ...]) -> bool:
+    """Whether a :func:`folded_text` holds the folded ``words`` adjacent and in order."""
+    return f" {' '.join(words)} " in folded
 
 
 def query_syllables(text: str) -> list[tuple[str, str]]:

@@ -10,6 +10,11 @@ A plan is a small tree of immutable nodes. Each node answers two questions, on a
 
 Everything that matches — the total, the facets, ranking, suggestions — goes through these
 two, so there is one notion of what a query matches.
+
+A phrase of three syllables or more is matched by its pairs of adjacent syllables, which a
+document may hold apart ("a b … b c"): ``approximate()`` says when a plan holds one, and
+``held_by(folded)`` checks a document's text (:func:`~portal.search.analysis.folded_text`),
+which the service does for the results it shows.
 """
 
 from __future__ import annotations
@@ -18,6 +23,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import repeat
 from operator import mul
+
+from portal.search.analysis import holds_phrase
+from portal.search.schema import PAIRS_OF
 
 
 class Node:
@@ -32,6 +40,15 @@ class Node:
     def terms(self) -> Iterator[tuple[str, str]]:
         """Every ``(field, syllable)`` the plan names, excluded ones too."""
         return iter(())
+
+    def approximate(self) -> bool:
+        """Whether ``ids`` may hold documents that only hold a long phrase's pairs apart."""
+        return False
+
+    def held_by(self, folded: str) -> bool:
+        """Whether a document of that folded content matches (what is not in ``content`` is
+        taken from the index: true)."""
+        return True
 
 
 @dataclass(frozen=True)
@@ -51,6 +68,9 @@ class Term(Node):
     def terms(self):
         yield self.field, self.text
 
+    def held_by(self, folded):
+        return self.field not in PAIRS_OF or holds_phrase(folded, (self.text,))
+
 
 @dataclass(frozen=True)
 class Phrase(Node):
@@ -59,8 +79,8 @@ class Phrase(Node):
     field: str
     words: tuple[str, ...]
 
-    def holders(self, sets) -> list[int]:
-        """Sorted ids of the documents holding the phrase (remembered per open index)."""
+    def holders(self, sets) -> frozenset:
+        """The documents holding the phrase (remembered per open index)."""
         return sets.phrase(self.field, self.words)
 
     def holding(self, sets, candidates) -> set[int]:
@@ -68,16 +88,22 @@ class Phrase(Node):
         return sets.phrase_in(self.field, self.words, candidates)
 
     def ids(self, sets):
-        return set(self.holders(sets))
+        return self.holders(sets)
 
     def scores(self, sets, documents):
-        held = set(self.holders(sets))
+        held = self.holders(sets)
         words = AnyOf(tuple(Term(self.field, w) for w in self.words))
         return list(map(mul, words.scores(sets, documents), map(held.__contains__, documents)))
 
     def terms(self):
         for word in self.words:
             yield self.field, word
+
+    def approximate(self):
+        return self.field in PAIRS_OF and len(self.words) > 2
+
+    def held_by(self, folded):
+        return self.field not in PAIRS_OF or holds_phrase(folded, self.words)
 
 
 @dataclass(frozen=True)
@@ -95,11 +121,20 @@ class AllOf(Node):
         for part in self.parts:
             yield from part.terms()
 
+    def approximate(self):
+        return any(part.approximate() for part in self.parts)
+
+    def held_by(self, folded):
+        return all(part.held_by(folded) for part in self.parts)
+
 
 @dataclass(frozen=True)
 class AnyOf(AllOf):
     def ids(self, sets):
         return set().union(*(part.ids(sets) for part in self.parts))
+
+    def held_by(self, folded):
+        return any(part.held_by(folded) for part in self.parts)
 
 
 @dataclass(frozen=True)
@@ -126,6 +161,12 @@ class Without(Node):
     def terms(self):
         yield from self.kept.terms()
         yield from self.dropped.terms()
+
+    def approximate(self):
+        return self.kept.approximate()
+
+    def held_by(self, folded):  # what ``dropped`` excluded stays excluded
+        return self.kept.held_by(folded)
 
 
 @dataclass(frozen=True)

@@ -18,11 +18,12 @@ import heapq
 import re
 from collections.abc import Callable
 
-from portal.search.analysis import normalize_same_length
+from portal.search.analysis import folded_text, normalize_same_length
 from portal.search.parser import ParsedQuery, adjacency_plan, ranked_plan
 from portal.search.plan import Phrase
 
 RERANK_DEPTH = 30
+VERIFY_SLACK = 10  # documents ranked beyond the page in case some fail :func:`verified`
 CANDIDATES = 200  # BM25 candidates checked for adjacency before scanning every match
 
 
@@ -65,7 +66,7 @@ def _tiers(sets, parsed: ParsedQuery, candidates, depth: int, wanted: int):
         return ranked, scores, {doc: (0 if doc in titled else 1) for doc in ranked}
     holding = adjacency.holding(sets, pool)
     if len(holding) < wanted and len(pool) < len(candidates):
-        holding = set(adjacency.holders(sets)) & candidates
+        holding = adjacency.holders(sets) & candidates
         first = heapq.nlargest(depth, holding, key=order)
         rest = heapq.nlargest(depth, (d for d in candidates if d not in holding), key=order)
     else:
@@ -106,3 +107,20 @@ def exactness_of(parsed: ParsedQuery):
         return 1 if all(pattern.search(normalized) for pattern in each) else 0
 
     return exactness
+
+
+def verified(plan, ranked: list[int], stored: Callable[[int], dict], wanted: int) -> tuple[list[int], int]:
+    """The first ``wanted`` of ``ranked`` whose text (title and body, as the index holds it)
+    matches ``plan``, and how many were passed over: a phrase of three syllables or more is
+    matched by its pairs, which a document may hold apart ("a b … b c"). Only the documents up
+    to the page shown are read."""
+    kept, dropped = [], 0
+    for doc in ranked:
+        if len(kept) == wanted:
+            break
+        fields = stored(doc)
+        if plan.held_by(folded_text(f"{fields['title']}\n\n{fields.get('body', '')}")):
+            kept.append(doc)
+        else:
+            dropped += 1
+    return kept, dropped

@@ -10,9 +10,10 @@ from dataclasses import asdict, dataclass, field
 from whoosh import fields
 
 from portal import gazetteer
-from portal.search.analysis import FoldedPositions, VietnameseAnalyzer
+from portal.search.analysis import FoldedCounts, FoldedPairs, VietnameseAnalyzer
 
-SCHEMA_VERSION = 5  # bump when the schema or the analysis changes: the next build reindexes all
+SCHEMA_VERSION = 6  # bump when the schema or the analysis changes: the next build reindexes all
+PAIRS_OF = {"content": "pairs"}  # a field without positions → the field of its syllable pairs
 
 
 @dataclass
@@ -53,10 +54,12 @@ class SearchDocument:
 
     def fields(self) -> dict:
         """Keyword arguments for ``writer.add_document``."""
+        content = f"{self.title}\n\n{self.text}"  # the title too: one field to match
         return {
             "url": self.url,
             "title": self.title,
-            "content": f"{self.title}\n\n{self.text}",  # the title too: one field to match
+            "content": content,
+            "pairs": content,  # the same object: its syllables are computed once (analysis)
             "body": self.text,  # stored for snippets and re-ranking
             "summary": self.summary,
             "date": self.date.replace(tzinfo=None),
@@ -70,12 +73,15 @@ class SearchDocument:
 
 
 def build_schema() -> fields.Schema:
-    content = fields.TEXT(analyzer=VietnameseAnalyzer(exact=False), phrase=True, stored=False)
-    content.format = FoldedPositions(field_boost=1.0)
+    content = fields.TEXT(analyzer=VietnameseAnalyzer(exact=False), phrase=False, stored=False)
+    content.format = FoldedCounts(field_boost=1.0)  # no positions: phrases are in ``pairs``
+    # scorable: Whoosh then keeps its lengths (a byte a document) and does not look for them per posting
+    pairs = fields.FieldType(FoldedPairs(), VietnameseAnalyzer(exact=False), scorable=True)
     return fields.Schema(
         url=fields.ID(stored=True, unique=True),
         title=fields.TEXT(analyzer=VietnameseAnalyzer(), phrase=True, stored=True, field_boost=2.0),
         content=content,
+        pairs=pairs,
         body=fields.STORED,
         summary=fields.STORED,
         date=fields.DATETIME(stored=True, sortable=True),
