@@ -85,6 +85,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--repeat", type=int, default=3, help="số lần chạy mỗi phép đo (lấy trung vị)")
     p.add_argument("--workdir", default=None, help="thư mục làm việc (mặc định: tạm)")
     p.add_argument("--photos", action="store_true", help="build: đo thêm bản có một ảnh mỗi bài")
+    p.add_argument("--edits", type=int, default=2, choices=(0, 1, 2),
+                   help="build: số lần xây dựng lại sau khi sửa một bài (mặc định: 2)")
+    p.add_argument("--no-preview", dest="preview", action="store_false", help="build: bỏ đo bản xem trước")
+    p.add_argument("--profile", metavar="DIR", help="build: thêm một lần xây dựng đầy đủ đo bằng cProfile, ghi vào DIR")
+    p.add_argument("--processes", default="1,2,4",
+                   help="search: số tiến trình tìm kiếm sau nginx để đo truy vấn/giây (mặc định: 1,2,4; 0: bỏ)")
+    p.add_argument("--clients", type=int, default=8, help="search: số client đồng thời khi đo tải (mặc định: 8)")
+    p.add_argument("--load-queries", type=int, default=600,
+                   help="search: số truy vấn khi đo tải (mặc định: 600)")
     p.set_defaults(handler=_handler("portal.bench"))
     return parser
 

@@ -2,7 +2,8 @@
 published build (``publishconf.py``: precompressed pages) and two search service processes.
 
 nginx runs on a free port with a temporary prefix, as a non-root user (``nobody`` when the
-tests run as root). Skipped only where there is no nginx (``.ci/run`` installs it).
+tests run as root): :mod:`portal.nginx_deploy`, which ``bench search`` uses too. Skipped only
+where there is no nginx (``.ci/run`` installs it).
 """
 
 from __future__ import annotations
@@ -10,11 +11,9 @@ from __future__ import annotations
 import gzip
 import json
 import os
-import pwd
 import re
 import shutil
 import signal
-import subprocess
 import tempfile
 import threading
 import time
@@ -24,11 +23,11 @@ import pytest
 import requests
 from bs4 import BeautifulSoup
 
+from portal import nginx_deploy
+from portal.nginx_deploy import Nginx
 from portal.service_process import ServiceProcess, free_port
 from tests.conftest import ROOT, build
 
-NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
-CONFIG = ROOT / "deploy" / "nginx.conf"
 ARTICLE = "/2019/hoi-nghi-tong-ket-phong-trao-toan-dan-bao-ve-an-ninh-to-quoc/"
 HEADERS = {
     "Content-Security-Policy": "frame-ancestors 'self'",
@@ -38,75 +37,7 @@ HEADERS = {
     "Referrer-Policy": "strict-origin-when-cross-origin",
 }
 
-pytestmark = pytest.mark.skipif(not os.access(NGINX, os.X_OK), reason="nginx is not installed (.ci/run installs it)")
-
-MAIN_CONF = """\
-pid {prefix}/nginx.pid;
-error_log {prefix}/error.log warn;
-worker_processes 1;
-events {{ worker_connections 256; }}
-http {{
-    include /etc/nginx/mime.types;
-    default_type application/octet-stream;
-    access_log {prefix}/access.log;
-    client_body_temp_path {prefix}/tmp/body;
-    proxy_temp_path {prefix}/tmp/proxy;
-    fastcgi_temp_path {prefix}/tmp/fastcgi;
-    uwsgi_temp_path {prefix}/tmp/uwsgi;
-    scgi_temp_path {prefix}/tmp/scgi;
-    include {config};
-}}
-"""
-
-
-class Nginx:
-    """nginx with ``deploy/nginx.conf`` for ``site`` and the service processes at ``upstreams``."""
-
-    def __init__(self, prefix: Path, site: Path, port: int, upstreams: list[int]):
-        self.prefix, self.url = prefix, f"http://127.0.0.1:{port}"
-        (prefix / "antq").mkdir(parents=True)
-        (prefix / "tmp").mkdir()
-        (prefix / "nginx.conf").write_text(MAIN_CONF.format(prefix=prefix, config=CONFIG), encoding="utf-8")
-        # the two site-specific files of the README, for this test
-        (prefix / "antq" / "site.conf").write_text(
-            f"listen 127.0.0.1:{port};\nserver_name localhost;\nroot {site};\n", encoding="utf-8")
-        (prefix / "antq" / "search.conf").write_text(
-            "".join(f"server 127.0.0.1:{p} max_fails=1 fail_timeout=10s;\n" for p in upstreams), encoding="utf-8")
-        options = {}
-        if os.geteuid() == 0:  # never as root: the master itself runs as nobody
-            nobody = pwd.getpwnam("nobody")
-            for path in (prefix, *prefix.rglob("*")):
-                os.chown(path, nobody.pw_uid, nobody.pw_gid)
-            options = {"user": nobody.pw_uid, "group": nobody.pw_gid, "extra_groups": []}
-        command = [NGINX, "-p", str(prefix), "-c", str(prefix / "nginx.conf"), "-e", str(prefix / "error.log"),
-                   "-g", "daemon off;"]
-        self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, **options)
-        deadline = time.monotonic() + 20
-        while True:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"nginx stopped: {self.process.stderr.read().decode()} {self.log()}")
-            try:
-                requests.head(self.url + "/", timeout=1)
-                return
-            except requests.ConnectionError:
-                if time.monotonic() > deadline:
-                    self.stop()
-                    raise RuntimeError(f"nginx did not answer: {self.log()}") from None
-                time.sleep(0.05)
-
-    def log(self) -> str:
-        path = self.prefix / "error.log"
-        return path.read_text(errors="replace") if path.exists() else ""
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGQUIT)  # graceful shutdown
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        self.process.stderr.close()
+pytestmark = pytest.mark.skipif(not nginx_deploy.available(), reason="nginx is not installed (.ci/run installs it)")
 
 
 @pytest.fixture(scope="module")

@@ -164,6 +164,38 @@ def test_titles_and_adjacent_syllables_are_one_highlight(searcher):
     assert "<mark>an ninh Tổ quốc</mark>" in hit.snippet or "<mark>an ninh tổ quốc</mark>" in hit.snippet.lower()
 
 
+def _marks_on_results_page(server, q: str) -> list[tuple[str, list[str]]]:
+    """(title or snippet text, its marked texts folded) for each result on the results page."""
+    from bs4 import BeautifulSoup
+
+    from portal import vietnamese
+
+    html = requests.get(server.url + "/tim-kiem/", params={"q": q}, timeout=10).text
+    soup = BeautifulSoup(html, "html.parser")
+    return [(part.get_text(), [vietnamese.fold(m.get_text().lower()) for m in part.find_all("mark")])
+            for part in soup.select("ol.results .teaser-title, ol.results .snippet")]
+
+
+@pytest.mark.parametrize("q", ["an ninh tổ quốc", "an ninh to quoc", "ANTQ"])
+def test_a_lone_syllable_of_the_matched_phrase_is_not_marked(server, q):
+    """Every sample article holds the phrase (or ANTQ): only the phrase and its abbreviation are
+    marked, never the "an" of "Công an" nor "an tổ" of "Công an tổ chức"."""
+    parts = _marks_on_results_page(server, q)
+    assert len(parts) == 10 and sum(1 for _, marks in parts if marks) >= 8
+    for text, marks in parts:
+        assert set(marks) <= {"an ninh to quoc", "antq"}, (text, marks)
+    assert any("Công an" in text for text, _ in parts)  # the stray syllables were there
+
+
+def test_without_the_phrase_each_run_of_syllables_is_one_mark(server):
+    parts = _marks_on_results_page(server, "cong an")
+    assert all(set(marks) <= {"cong an"} for _, marks in parts)
+    title, marks = parts[0]
+    assert marks and set(marks) == {"cong an"}
+    parts = _marks_on_results_page(server, "tong ket hoi nghi")  # no article holds them in this order
+    assert any({"tong ket", "hoi nghi"} <= set(marks) for _, marks in parts)
+
+
 def test_bench_readers_reports_r_precision_per_kind(tmp_path):
     import subprocess
     import sys

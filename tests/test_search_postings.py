@@ -99,7 +99,7 @@ def test_block_reading_agrees_with_whoosh_across_segments_and_deletions(sets):
         assert scores.keys() == expected.keys()
         assert all(abs(scores[doc] - expected[doc]) < 1e-9 for doc in expected)
     every = set(searcher.reader().all_doc_ids())
-    texts = {doc: folded_text(f"{fields['title']}\n\n{fields['body']}") for doc in every
+    texts = {doc: folded_text((fields["title"], fields["body"])) for doc in every
              for fields in [searcher.stored_fields(doc)]}
     last = {doc for doc in every if doc >= searcher.reader().leaf_readers()[-1][1]}  # the last segment's
     some = set(sorted(every)[::3])

@@ -8,6 +8,8 @@ incremental, reusing the previous build's index) while Pelican renders the pages
 and index stay in place.
 
 Settings: ``SEARCH_INDEX_PARALLEL`` (default True; False indexes in the build process).
+``PORTAL_PROFILE_INDEX=FILE`` in the environment makes the forked process profile itself into
+FILE (cProfile; ``bench build --profile``): a profile of the build process does not see it.
 """
 
 from __future__ import annotations
@@ -51,7 +53,7 @@ def document(article) -> SearchDocument:
         url=article.url, title=article.title, date=article.date,
         summary=html_text(getattr(article, "summary", "") or ""), body=html_text(article.content or ""),
         provinces=getattr(article, "provinces", []), tags=[tag.name for tag in getattr(article, "tags", [])],
-        author=author.name if author else "",
+        author=author.name if author else "", source=getattr(article, "source", "") or "",
     )
 
 
@@ -69,13 +71,28 @@ def build_index(articles, target: str, previous: str) -> None:
     logger.info("%s", report)
 
 
+def _profiled(function, *args) -> None:
+    """``function(*args)``, profiled into ``$PORTAL_PROFILE_INDEX`` when that is set."""
+    path = os.environ.get("PORTAL_PROFILE_INDEX")
+    if not path:
+        function(*args)
+        return
+    import cProfile
+
+    profiler = cProfile.Profile()  # replaces the build process's profiler, inherited by fork
+    try:
+        profiler.runcall(function, *args)
+    finally:
+        profiler.dump_stats(path)
+
+
 def _child(articles, target, previous, parent) -> None:
     # Ctrl-C and kill stop the build, which stops this child; it never outlives the build.
     for number in (signal.SIGINT, signal.SIGTERM):
         signal.signal(number, signal.SIG_DFL)
     die_with_parent(parent)
     try:
-        build_index(articles, target, previous)
+        _profiled(build_index, articles, target, previous)
     except OSError as error:
         if error.errno not in (errno.ENOSPC, errno.EDQUOT):
             raise

@@ -21,16 +21,20 @@ words. Abbreviations (ANTQ ↔ an ninh Tổ quốc) are expanded at query time f
 from __future__ import annotations
 
 import csv
-from collections import Counter
+from array import array
+from collections import Counter, defaultdict
 from functools import cache
 from pathlib import Path
 
 from whoosh.analysis import Filter, RegexTokenizer
-from whoosh.formats import Existence
+from whoosh.formats import Existence, Positions
+from whoosh.system import pack_uint
 
 from portal import vietnamese
 
 ABBREVIATIONS_FILE = Path(__file__).resolve().parents[1] / "data" / "abbreviations.csv"
+_COUNT_SIZE = len(pack_uint(0))  # the count before packed positions
+PART_GAP = "\n\x1e\n"  # between the parts of a field value (title, text, metadata): a gap in positions
 
 
 def normalize_same_length(text: str) -> str:
@@ -88,14 +92,48 @@ def folded_syllables(text: str) -> list[str]:
     return _syllables(vietnamese.fold(normalize_same_length(text)))
 
 
-_last_folded: list = [None, []]  # (text, its folded syllables): the text two fields index
+class FoldedPositions(Positions):
+    """Whoosh ``Positions`` format for folded-only fields, computed in bulk at index time.
+
+    Produces exactly the postings of ``VietnameseAnalyzer(exact=False)`` (a test holds them
+    equal) without building a Token per syllable, except that :data:`PART_GAP` between parts of
+    a value (title, text, metadata) leaves a position empty, so that no phrase spans two parts.
+    Queries (:func:`query_syllables`) and snippets (:mod:`portal.search.snippets`) split text
+    the same way, without Tokens either.
+    """
+
+    def word_values(self, value, analyzer, **kwargs):
+        positions = defaultdict(list)
+        first = 0
+        for part in value.split(PART_GAP):  # a position left empty between parts: no phrase across
+            words = folded_syllables(part)
+            for position, word in enumerate(words, first):
+                positions[word].append(position)
+            first += len(words) + 1
+        boost, encode = self.field_boost, self.encode
+        for word, places in positions.items():
+            yield word, len(places), len(places) * boost, encode(places)
+
+    # Positions as packed unsigned ints: decoding is one C call, not pickle plus a Python loop
+    # over deltas (phrase checks decode positions for every candidate document).
+    def encode(self, poslist):
+        return pack_uint(len(poslist)) + array("I", poslist).tobytes()
+
+    def decode_positions(self, valuestring):
+        positions = array("I")
+        positions.frombytes(valuestring[_COUNT_SIZE:])
+        return positions
 
 
-def _folded_once(value: str) -> list[str]:
-    """:func:`folded_syllables` of ``value``, computed once for the two fields that index the
-    same text (``content`` and ``pairs``, which Whoosh indexes one after the other)."""
+_last_folded: list = [None, []]  # (value, its parts' folded syllables): the value two fields index
+
+
+def _folded_parts(value: str) -> list[list[str]]:
+    """The folded syllables of each part of ``value`` (:data:`PART_GAP`), computed once for the
+    two fields that index the same value (``content`` and ``pairs``, indexed one after the
+    other)."""
     if _last_folded[0] is not value:
-        _last_folded[:] = [value, folded_syllables(value)]
+        _last_folded[:] = [value, [folded_syllables(part) for part in value.split(PART_GAP)]]
     return _last_folded[1]
 
 
@@ -107,30 +145,35 @@ def pair_term(first: str, second: str) -> str:
 class FoldedCounts(Existence):
     """Whoosh format of the ``content`` field: each folded syllable and how often it occurs
     (the weight BM25F reads), computed in bulk without a Token per syllable; no positions
-    (phrases are answered by the ``pairs`` field). Produces the terms and frequencies of
+    (phrases are answered by the ``pairs`` field). The terms and frequencies of
     ``VietnameseAnalyzer(exact=False)`` (a test holds them equal)."""
 
     def word_values(self, value, analyzer, **kwargs):
-        boost = self.field_boost
-        for word, count in Counter(_folded_once(value)).items():
+        counts, boost = Counter(), self.field_boost
+        for words in _folded_parts(value):
+            counts.update(words)
+        for word, count in counts.items():
             yield word, count, count * boost, b""
 
 
 class FoldedPairs(Existence):
-    """Whoosh format of the ``pairs`` field: each two adjacent folded syllables of a text, as
-    one term (:func:`pair_term`), present or not. A phrase of two syllables is one posting
-    list; a longer one, the intersection of its pairs' lists."""
+    """Whoosh format of the ``pairs`` field: each two adjacent folded syllables of a part of a
+    value, as one term (:func:`pair_term`), present or not; none across parts. A phrase of two
+    syllables is one posting list; a longer one, the intersection of its pairs' lists."""
 
     def word_values(self, value, analyzer, **kwargs):
-        syllables, boost = _folded_once(value), self.field_boost
-        for pair in set(map(pair_term, syllables, syllables[1:])):
+        pairs, boost = set(), self.field_boost
+        for words in _folded_parts(value):
+            pairs.update(map(pair_term, words, words[1:]))
+        for pair in pairs:
             yield pair, 1, boost, b""
 
 
-def folded_text(text: str) -> str:
-    """The folded syllables of ``text`` joined by single spaces, with a space at each end:
-    `` an ninh to quoc ``, where a phrase is a substring (:func:`holds_phrase`)."""
-    return f" {' '.join(folded_syllables(text))} "
+def folded_text(parts) -> str:
+    """The folded syllables of each of ``parts`` (texts) joined by single spaces, the parts
+    apart, with a space at each end: `` an ninh to quoc | ninh binh ``; a phrase of one part
+    is a substring (:func:`holds_phrase`)."""
+    return f" {' | '.join(' '.join(folded_syllables(part)) for part in parts)} "
 
 
 def holds_phrase(folded: str, words: tuple[str, ...]) -> bool:

@@ -13,7 +13,12 @@ For each size N (default 1000, 10000, 35529 corpus articles):
    province or year filter or sorted by date. The same set is used for every size.
    Latency (client side, ms) is reported as p50 / p95 / max for the first pass of the API
    (queries the service has not seen: the figure that matters), for ``--repeat`` further
-   passes of the same queries (caches warm), and for one pass of the results page.
+   passes of the same queries (caches warm), and for one pass of the results page;
+4. with nginx installed, queries per second with 1, 2 and 4 service processes behind nginx
+   (``deploy/nginx.conf``; ``--processes``, ``--clients``, ``--load-queries``:
+   :mod:`portal.load_bench`).
+
+After all sizes, one table with the growth between the two largest sizes (:mod:`portal.bench_table`).
 """
 
 from __future__ import annotations
@@ -30,7 +35,7 @@ from pathlib import Path
 
 import requests
 
-from portal import corpus, vietnamese
+from portal import bench_table, corpus, load_bench, nginx_deploy, vietnamese
 from portal.search.indexer import write_index
 from portal.search.schema import SearchDocument
 from portal.service_process import ServiceProcess
@@ -39,6 +44,15 @@ DEFAULT_SIZES = [1000, 10000, 35529]
 QUERY_COUNT = 200
 ABBREVIATIONS = ["ANTQ", "UBND", "CSGT", "THPT", "HĐND", "TP HCM", "ATGT", "PCCC", "BHYT", "CAND"]
 TARGETS = {"index_s_at_10000": 60.0, "p95_ms_at_10000": 50.0}
+TABLE = [
+    ("index_s", "index written (s)", "cost"),
+    ("index_mb", "index on disk (MB)", "cost"),
+    ("text_mb", "text it indexes (MB)", "cost"),
+    ("index_text_ratio", "index ÷ text", "ratio"),
+    *((f"{kind}_{figure}_ms", f"{label} {figure} (ms)", "cost")
+      for kind, label in (("api", "API, first pass,"), ("repeat", "API, repeated,"), ("page", "results page,"))
+      for figure in ("p50", "p95", "max")),
+]
 
 
 def documents(articles: list[corpus.CorpusArticle]) -> list[SearchDocument]:
@@ -135,10 +149,14 @@ def bench_size(size: int, docs: list[SearchDocument], queries: list[dict], work:
         index_times.append(time.perf_counter() - started)
     (site / "index.html").write_text("<!doctype html><title>bench</title>", encoding="utf-8")
     (site / "404.html").write_text("<!doctype html><title>404</title>", encoding="utf-8")
+    index_bytes = _folder_size(index)
+    text_bytes = sum(len(doc.title.encode()) + len(doc.text.encode()) for doc in docs[:size])
     row = {
         "articles": size,
         "index_s": round(statistics.median(index_times), 2),
-        "index_mb": round(_folder_size(index) / 1e6, 1),
+        "index_mb": round(index_bytes / 1e6, 1),
+        "text_mb": round(text_bytes / 1e6, 1),
+        "index_text_ratio": round(index_bytes / text_bytes, 2),
     }
     try:
         service = ServiceProcess(site)
@@ -174,6 +192,12 @@ def run(args) -> int:
         sizes = sorted({min(size, len(articles)) for size in sizes})
     docs = documents(articles)
     queries = query_set(articles[:1000])
+    counts = load_bench.parse_counts(args.processes)
+    if counts and not nginx_deploy.available():
+        print(f"bench: nginx is not installed ({nginx_deploy.NGINX}; .ci/run installs it, or apt-get install "
+              "nginx): no queries-per-second figures", file=sys.stderr, flush=True)
+        counts = []
+    load_queries = query_set(articles[:1000], args.load_queries, seed=2026) if counts else []
     work = Path(args.workdir or tempfile.mkdtemp(prefix="portal-bench-search-"))
     work.mkdir(parents=True, exist_ok=True)
     rows = []
@@ -185,6 +209,9 @@ def run(args) -> int:
     try:
         for size in sizes:
             row = bench_size(size, docs, queries, work, repeat)
+            if counts:
+                row.update(load_bench.measure(work / f"site-{size}", load_queries, counts, args.clients,
+                                              _wait_until_ready, _summary))
             rows.append(row)
             print(
                 f"{size:>7} {row['index_s']:>10.1f}s {row['index_mb']:>8.1f}MB   {row['api_p50_ms']:>8.1f} "
@@ -193,6 +220,11 @@ def run(args) -> int:
                 f"{row['page_p95_ms']:>7.1f} {row['page_max_ms']:>7.1f}   {row['with_hits']}/{row['queries']}",
                 flush=True,
             )
+            if counts:
+                print("        nginx, " + "; ".join(
+                    f"{n} process(es): {row[f'qps_{n}']} queries/s, p50 {row[f'load_p50_ms_{n}']} ms, "
+                    f"p95 {row[f'load_p95_ms_{n}']} ms under load" for n in counts)
+                    + f" ({len(load_queries)} queries, {args.clients} clients)", flush=True)
     finally:
         if not args.workdir:
             shutil.rmtree(work, ignore_errors=True)
@@ -203,4 +235,8 @@ def run(args) -> int:
         print(f"Mục tiêu ở 10000 bài: ghi chỉ mục < 60 s {'ĐẠT' if ok_index else 'CHƯA ĐẠT'}, "
               f"p95 API < 50 ms {'ĐẠT' if ok_p95 else 'CHƯA ĐẠT'}")
     print(json.dumps({"queries": queries[:12], "results": rows}, ensure_ascii=False, indent=2))
+    print(f"\nbench search --articles {','.join(map(str, sizes))} --repeat {repeat}"
+          f" --processes {','.join(map(str, counts)) or 0} --clients {args.clients}"
+          f" --load-queries {args.load_queries}\n")
+    print(bench_table.markdown(rows, TABLE + load_bench.table_figures(counts)), flush=True)
     return 0

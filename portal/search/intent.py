@@ -110,7 +110,7 @@ def _in_longer_phrase(sets, folded, start, name_start, end, slug) -> bool:
     """True when a syllable next to the name forms with it a phrase more articles hold than
     the place has (its articles, or the name written in text)."""
     name = tuple(folded[name_start:end])
-    own = len(sets.term("province", slug)) + len(_holders(sets, name))
+    own = len(sets.term("province", slug).union(_holders(sets, name)))
     crossing = []
     if start == name_start and start > 0:  # no "tỉnh" before: check the word before
         crossing.append((folded[start - 1], folded[start]))

@@ -72,9 +72,9 @@ def _fields_or(form: tuple[str, ...], fields: tuple[str, ...]) -> Node:
 
 def _groups(words: list[tuple[str, str]], with_title: bool = False) -> list[Node]:
     """One required clause per syllable, or per abbreviation span with its other forms;
-    ``with_title`` also scores each form in the title (weighted by the schema)."""
+    ``with_title`` also scores each form in the title and the metadata (weighted by the schema)."""
     forms = abbreviation_forms()
-    fields = ("content", "title") if with_title else ("content",)
+    fields = ("content", "title", "meta") if with_title else ("content",)
     longest = max((len(k) for k in forms), default=1)
     folded = [f for _, f in words]
     clauses: list[Node] = []
@@ -113,8 +113,8 @@ def excluded_plan(parsed: ParsedQuery) -> Node | None:
 
 
 def ranked_plan(parsed: ParsedQuery) -> Node:
-    """The plan that scores: the required part, each free syllable also scored in the title.
-    Adjacency is ranked apart (:func:`adjacency_plan`)."""
+    """The plan that scores: the required part, each free syllable also scored in the title and
+    the metadata. Adjacency is ranked apart (:func:`adjacency_plan`)."""
     return required_plan(parsed, with_title=True)
 
 

@@ -13,8 +13,8 @@ two, so there is one notion of what a query matches.
 
 A phrase of three syllables or more is matched by its pairs of adjacent syllables, which a
 document may hold apart ("a b … b c"): ``approximate()`` says when a plan holds one, and
-``held_by(folded)`` checks a document's text (:func:`~portal.search.analysis.folded_text`),
-which the service does for the results it shows.
+``held_by(holds)`` checks one document, ``holds(words)`` saying whether its text holds those
+folded syllables in a row (:func:`portal.search.ranking.verified`, for the results shown).
 """
 
 from __future__ import annotations
@@ -24,7 +24,6 @@ from dataclasses import dataclass
 from itertools import repeat
 from operator import mul
 
-from portal.search.analysis import holds_phrase
 from portal.search.schema import PAIRS_OF
 
 
@@ -45,9 +44,9 @@ class Node:
         """Whether ``ids`` may hold documents that only hold a long phrase's pairs apart."""
         return False
 
-    def held_by(self, folded: str) -> bool:
-        """Whether a document of that folded content matches (what is not in ``content`` is
-        taken from the index: true)."""
+    def held_by(self, holds) -> bool:
+        """Whether the document that ``holds`` (folded syllables → in its text in a row?)
+        describes matches; what is not in a field indexed by pairs is the index's answer."""
         return True
 
 
@@ -68,8 +67,8 @@ class Term(Node):
     def terms(self):
         yield self.field, self.text
 
-    def held_by(self, folded):
-        return self.field not in PAIRS_OF or holds_phrase(folded, (self.text,))
+    def held_by(self, holds):
+        return self.field not in PAIRS_OF or holds((self.text,))
 
 
 @dataclass(frozen=True)
@@ -102,8 +101,8 @@ class Phrase(Node):
     def approximate(self):
         return self.field in PAIRS_OF and len(self.words) > 2
 
-    def held_by(self, folded):
-        return self.field not in PAIRS_OF or holds_phrase(folded, self.words)
+    def held_by(self, holds):
+        return self.field not in PAIRS_OF or holds(self.words)
 
 
 @dataclass(frozen=True)
@@ -124,8 +123,8 @@ class AllOf(Node):
     def approximate(self):
         return any(part.approximate() for part in self.parts)
 
-    def held_by(self, folded):
-        return all(part.held_by(folded) for part in self.parts)
+    def held_by(self, holds):
+        return all(part.held_by(holds) for part in self.parts)
 
 
 @dataclass(frozen=True)
@@ -133,8 +132,8 @@ class AnyOf(AllOf):
     def ids(self, sets):
         return set().union(*(part.ids(sets) for part in self.parts))
 
-    def held_by(self, folded):
-        return any(part.held_by(folded) for part in self.parts)
+    def held_by(self, holds):
+        return any(part.held_by(holds) for part in self.parts)
 
 
 @dataclass(frozen=True)
@@ -165,8 +164,8 @@ class Without(Node):
     def approximate(self):
         return self.kept.approximate()
 
-    def held_by(self, folded):  # what ``dropped`` excluded stays excluded
-        return self.kept.held_by(folded)
+    def held_by(self, holds):  # what ``dropped`` excluded stays excluded
+        return self.kept.held_by(holds)
 
 
 @dataclass(frozen=True)

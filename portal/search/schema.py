@@ -10,10 +10,15 @@ from dataclasses import asdict, dataclass, field
 from whoosh import fields
 
 from portal import gazetteer
-from portal.search.analysis import FoldedCounts, FoldedPairs, VietnameseAnalyzer
+from portal.search.analysis import PART_GAP, FoldedCounts, FoldedPairs, FoldedPositions, VietnameseAnalyzer
 
-SCHEMA_VERSION = 6  # bump when the schema or the analysis changes: the next build reindexes all
+TITLE_BOOST, META_BOOST = 2.0, 1.5  # body ×1: title above metadata above body
+SCHEMA_VERSION = 7  # bump when the schema or the analysis changes: the next build reindexes all
 PAIRS_OF = {"content": "pairs"}  # a field without positions → the field of its syllable pairs
+
+
+# stored fields that hold searchable text (for re-ranking by diacritics and for highlighting)
+STORED_TEXT = ("title", "body", "province_label", "tags", "author", "source")
 
 
 @dataclass
@@ -30,10 +35,13 @@ class SearchDocument:
     units: list[str] = field(default_factory=list)  # current units (slugs), for facets
     tags: list[str] = field(default_factory=list)
     author: str = ""
+    source: str = ""  # the article's Source/Nguồn header
+    current_labels: list[str] = field(default_factory=list)  # labels of the current units
 
     @classmethod
     def of(cls, url: str, title: str, date: dt.datetime, summary: str, body: str,
-           provinces: list[gazetteer.Province], tags: list[str] = (), author: str = "") -> SearchDocument:
+           provinces: list[gazetteer.Province], tags: list[str] = (), author: str = "",
+           source: str = "") -> SearchDocument:
         """The document of an article: its text is the summary and the body (the summary once
         when the body begins with it); it is listed on the pages of the provinces it was
         written in and of their current units."""
@@ -43,7 +51,8 @@ class SearchDocument:
             text=body if not summary or body.startswith(summary[:80]) else f"{summary}\n\n{body}",
             provinces=[p.label for p in provinces],
             province_slugs=sorted({p.page.slug for p in provinces} | set(units)),
-            units=units, tags=list(tags), author=author,
+            units=units, tags=list(tags), author=author, source=source,
+            current_labels=sorted({p.current.label for p in provinces} - {p.label for p in provinces}),
         )
 
     def fingerprint(self) -> str:
@@ -52,14 +61,22 @@ class SearchDocument:
         data["date"] = self.date.isoformat()
         return hashlib.sha1(json.dumps(data, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
+    def metadata(self) -> list[str]:
+        """What is searchable besides the title and text: provinces (as written and their
+        current units), tags, author, source."""
+        return [part for part in (*self.provinces, *self.current_labels, *self.tags, self.author, self.source) if part]
+
     def fields(self) -> dict:
         """Keyword arguments for ``writer.add_document``."""
-        content = f"{self.title}\n\n{self.text}"  # the title too: one field to match
+        meta = PART_GAP.join(self.metadata())
+        # one field to match: the title, the text and the metadata (no phrase across parts)
+        content = PART_GAP.join(filter(None, (self.title, self.text, meta)))
         return {
             "url": self.url,
             "title": self.title,
             "content": content,
             "pairs": content,  # the same object: its syllables are computed once (analysis)
+            "meta": meta,  # scored apart: a metadata match ranks between title and body
             "body": self.text,  # stored for snippets and re-ranking
             "summary": self.summary,
             "date": self.date.replace(tzinfo=None),
@@ -69,6 +86,7 @@ class SearchDocument:
             "province_label": ", ".join(self.provinces),
             "tags": ", ".join(self.tags),
             "author": self.author,
+            "source": self.source,
         }
 
 
@@ -77,11 +95,14 @@ def build_schema() -> fields.Schema:
     content.format = FoldedCounts(field_boost=1.0)  # no positions: phrases are in ``pairs``
     # scorable: Whoosh then keeps its lengths (a byte a document) and does not look for them per posting
     pairs = fields.FieldType(FoldedPairs(), VietnameseAnalyzer(exact=False), scorable=True)
+    meta = fields.TEXT(analyzer=VietnameseAnalyzer(exact=False), phrase=True, stored=False)
+    meta.format = FoldedPositions(field_boost=META_BOOST)
     return fields.Schema(
         url=fields.ID(stored=True, unique=True),
-        title=fields.TEXT(analyzer=VietnameseAnalyzer(), phrase=True, stored=True, field_boost=2.0),
+        title=fields.TEXT(analyzer=VietnameseAnalyzer(), phrase=True, stored=True, field_boost=TITLE_BOOST),
         content=content,
         pairs=pairs,
+        meta=meta,
         body=fields.STORED,
         summary=fields.STORED,
         date=fields.DATETIME(stored=True, sortable=True),
@@ -91,4 +112,5 @@ def build_schema() -> fields.Schema:
         province_label=fields.STORED,
         tags=fields.STORED,
         author=fields.STORED,
+        source=fields.STORED,
     )

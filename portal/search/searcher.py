@@ -31,7 +31,7 @@ from portal.search.plan import Everything
 from portal.search.ranking import VERIFY_SLACK, rank, verified
 from portal.search.request import Hit, SearchRequest, SearchResponse
 from portal.search.schema import PAIRS_OF
-from portal.search.snippets import highlight_terms, mark_all, snippet_of
+from portal.search.snippets import held_by, highlights, mark_all, snippet_of
 from portal.search.suggest import suggest
 
 
@@ -304,11 +304,11 @@ class Searcher:
             ranked += order[: depth - len(ranked)]
             scores.update(values)
         if check:
-            ranked, dropped = verified(required, ranked, stored, wanted)
+            ranked, dropped = verified(sets, required, ranked, stored, wanted)
             response.total -= dropped
         response.pages = -(-response.total // request.limit)
-        terms = frozenset() if parsed.empty else highlight_terms(required_plan(parsed))
-        response.results = [_hit(stored(doc), scores[doc], terms) for doc in ranked[wanted - request.limit: wanted]]
+        marks = highlights(parsed)
+        response.results = [_hit(stored(doc), scores[doc], marks) for doc in ranked[wanted - request.limit: wanted]]
         if response.total == 0 and not intent.rest.empty:
             response.suggestion = suggest(sets, intent.rest)
             if response.suggestion and intent.named:  # keep the place and the year
@@ -360,10 +360,11 @@ def intent_groups(sets: PostingSets, intent, candidates, sort: str) -> list[set]
     return [part for part in parts if part]
 
 
-def _hit(stored: dict, score: float, terms: frozenset) -> Hit:
+def _hit(stored: dict, score: float, marks) -> Hit:
+    held = held_by(stored, marks)  # the result holds the query's phrase: lone syllables unmarked
     return Hit(url=stored["url"], title=stored["title"], date=stored["date"],
-               province=stored.get("province_label", ""), snippet=snippet_of(stored, terms), score=score,
-               title_html=mark_all(stored["title"], terms))
+               province=stored.get("province_label", ""), snippet=snippet_of(stored, marks, held), score=score,
+               title_html=mark_all(stored["title"], marks, held))
 
 
 def filter_and_count(sets: PostingSets, matching, request: SearchRequest):
