@@ -46,7 +46,8 @@ def test_bulk_formats_equal_the_analyzer():
     pairs = {pair for pair, *_ in schema["pairs"].format.word_values(text, None)}
     assert pairs == {f"{a} {b}" for a, b in zip(tokens, tokens[1:], strict=False)}
     assert "an ninh" in pairs and "ninh an" not in pairs
-    parts = {pair for pair, *_ in schema["pairs"].format.word_values(analysis.PART_GAP.join(["Tin mới", "An ninh"]), None)}
+    value = analysis.PART_GAP.join(["Tin mới", "An ninh"])
+    parts = {pair for pair, *_ in schema["pairs"].format.word_values(value, None)}
     assert parts == {"tin moi", "an ninh"}  # none across parts (title, text, metadata)
 
 
