@@ -78,12 +78,33 @@ def _section(spec: dict):
 
 # -- the lead paragraph (sapo) of an article page ---------------------------------------------
 
-_FIRST_PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.S)
-
 
 def _words(fragment: str) -> str:
     text = html.unescape(re.sub(r"<[^>]+>", "", fragment or ""))
     return " ".join(vietnamese.normalize(text).replace("…", " ").replace("...", " ").split())
+
+
+def _first_paragraph(content: str) -> str | None:
+    """The HTML inside the first ``<p>…</p>`` of ``content`` (None when there is none)."""
+    start = content.find("<p>")
+    end = content.find("</p>", start + 3) if start >= 0 else -1
+    return content[start + 3:end] if end >= 0 else None
+
+
+def _repeats(summary: str, paragraph: str) -> bool:
+    """True when the words of ``summary`` begin ``paragraph`` or the other way round. A long
+    paragraph is compared by its beginning: cut after about twice the summary, an unfinished tag
+    and the last (maybe cut) word dropped, what is left is the start of the paragraph's words;
+    when it is at least as long as the summary, it decides alone."""
+    if len(paragraph) > 2 * len(summary) + 200:
+        head = paragraph[:2 * len(summary) + 200]
+        if head.rfind("<") > head.rfind(">"):
+            head = head[:head.rfind("<")]
+        start = _words(head).rpartition(" ")[0]
+        if len(start) >= len(summary):
+            return start.startswith(summary)
+    body = _words(paragraph)
+    return bool(body) and (body.startswith(summary) or summary.startswith(body))
 
 
 def sapo(article) -> str:
@@ -92,8 +113,7 @@ def sapo(article) -> str:
     summary = _words(getattr(article, "summary", ""))
     if not summary or summary == _words(article.title):
         return ""
-    first = _FIRST_PARAGRAPH.search(getattr(article, "content", "") or "")
-    body = _words(first.group(1)) if first else ""
-    if body and (body.startswith(summary) or summary.startswith(body)):
+    first = _first_paragraph(getattr(article, "content", "") or "")
+    if first is not None and _repeats(summary, first):
         return ""
     return html.unescape(re.sub(r"<[^>]+>", "", article.summary)).strip()

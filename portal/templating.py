@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
+from jinja2 import pass_context
+from markupsafe import Markup
+
 from portal import dates, gazetteer, urls, vietnamese
 
 
@@ -54,6 +57,24 @@ def vi_sort(items, attribute: str | None = None) -> list:
     return sorted(items, key=lambda item: vietnamese.sort_key(str(_attribute(item, attribute))))
 
 
+@pass_context
+def teaser(context, article, level: int = 2, compact: bool = False) -> Markup:
+    """An article's teaser (``_teaser.html``), rendered once per Jinja environment — one per
+    generator, so one per build — and reused on every page that lists the article: the related
+    articles and latest news of every article page, the province, year, tag and author pages."""
+    environment = context.environment
+    siteurl = context.get("SITEURL", "")
+    memo = environment.__dict__.setdefault("_portal_teasers", {})
+    key = (id(article), level, compact, siteurl)
+    found = memo.get(key)
+    if found is None or found[0] is not article:  # the article is kept: its id is not reused
+        module = memo.get(siteurl)
+        if module is None:
+            module = memo[siteurl] = environment.get_template("_teaser.html").make_module({"SITEURL": siteurl})
+        found = memo[key] = (article, Markup(module.teaser(article, level, compact)))
+    return found[1]
+
+
 FILTERS = {
     "vi_date": dates.format_date,
     "vi_datetime": vi_datetime,
@@ -64,4 +85,5 @@ FILTERS = {
     "current_unit": current_unit,
     "capitalize_first": capitalize_first,
     "vi_sort": vi_sort,
+    "teaser": teaser,
 }

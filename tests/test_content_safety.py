@@ -3,6 +3,8 @@ feed, summary and the search index's stored text read back for anything active."
 
 from __future__ import annotations
 
+import html
+import importlib.util
 import json
 import pickle
 import re
@@ -158,6 +160,24 @@ def test_search_index_holds_nothing_of_removed_elements(hostile_site):
     for fields in stored:  # plain text (the service escapes it): nothing of the removed elements
         for name in ("body", "summary", "title"):
             assert "alert(" not in (fields.get(name) or ""), (fields["url"], name)
+
+
+def test_index_text_is_what_beautifulsoup_reads(hostile_site):
+    """The index reads the text of article HTML with a regular expression: the same lines as
+    BeautifulSoup's ``get_text``, on every sanitised article body and on tricky markup."""
+    spec = importlib.util.spec_from_file_location("search_index_plugin", ROOT / "plugins/search_index/__init__.py")
+    plugin = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(plugin)
+    fragments = ['<p>a <b>b</b> c &amp; d&nbsp;</p><!-- x > y --><p title="1>2">e</p>', "x &lt;y&gt; &#7841;",
+                 "<ul><li>1</li><li> 2 </li></ul>\n\n<p>\n</p>", "chỉ chữ &amp; không thẻ"]
+    for path in sorted(hostile_site.glob("20*/*/index.html")):
+        body = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser").select_one(".article-body")
+        fragments.append(body.decode_contents())
+    assert len(fragments) > len(HOSTILE)
+    for fragment in fragments:
+        expected = (BeautifulSoup(fragment, "html.parser").get_text("\n", strip=True) if "<" in fragment
+                    else html.unescape(fragment))
+        assert plugin.html_text(fragment) == expected, fragment
 
 
 def test_check_and_build_warn_about_each_removal(tmp_path):

@@ -26,8 +26,9 @@ inside the output, so they always describe the files beside them (the whole outp
 swapped in at once, see ``portal.build``). Feeds and the sitemap are always regenerated.
 ``make clean`` forgets everything.
 
-It also fixes each article's URL once (Pelican's ``override_url``): Pelican otherwise
-recomputes it from its pattern at every access, tens of thousands of times per build.
+It also fixes each article's URL once (Pelican's ``override_url``) when the articles are
+sorted: Pelican otherwise recomputes it from its pattern at every access, tens of thousands of
+times per build.
 """
 
 from __future__ import annotations
@@ -130,9 +131,6 @@ class RenderCache:
             return
         pages = next((g for g in generators if isinstance(g, PagesGenerator)), None)
         settings = articles.settings
-        for article in articles.articles + articles.drafts + articles.hidden_articles:
-            # Pelican recomputes URLs from their pattern on every access; fix each once.
-            article.override_url = article.url
         theme = Path(articles.theme) / "templates"
         listed = [
             (a.url, a.title, a.date.isoformat(), str(getattr(a, "author", "")),
@@ -317,10 +315,18 @@ class CachingWriter(Writer):
         return super()._open_w(filename, encoding, override)
 
 
+def fix_urls(generator) -> None:
+    """Pelican recomputes an article's URL from its pattern on every access: fix each once, as
+    soon as the articles are sorted (the search index's process and every page read them)."""
+    for article in generator.articles + generator.drafts + generator.hidden_articles:
+        article.override_url = article.url
+
+
 render_cache = RenderCache()
 
 
 def register():
+    signals.article_generator_finalized.connect(fix_urls)
     signals.all_generators_finalized.connect(render_cache.prepare)
     signals.get_writer.connect(render_cache.get_writer)
     signals.finalized.connect(render_cache.save)
