@@ -250,10 +250,10 @@ def test_search_facets_in_vietnamese_order_and_numbered_result_pages():
     context = page_context(request, response)
     labels = [item["label"] for item in context["facets"]["province"]]
     assert labels == ["Cao Bằng", "Cần Thơ", "Điện Biên", "Lai Châu"]
-    numbers = [p and p["number"] for p in context["pages"]]
+    numbers = [p and p["number"] for p in context["pager"]]
     assert numbers == [1, None, 3, 4, 5, 6, 7, None, 12]
-    assert context["pages"][0]["url"] == "tim-kiem/?q=an+ninh"
-    assert context["pages"][-1]["url"] == "tim-kiem/?q=an+ninh&page=12"
+    assert context["pager"][0]["url"] == "tim-kiem/?q=an+ninh"
+    assert context["pager"][-1]["url"] == "tim-kiem/?q=an+ninh&page=12"
     assert page_numbers(1, 1) == [1] and page_numbers(2, 4) == [1, 2, 3, 4]
 
 

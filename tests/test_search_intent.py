@@ -144,6 +144,20 @@ def test_empty_results_page_offers_ways_on(server):
     assert "/tim-kiem/?q=tp+hcm+ma" in main  # fewer words
 
 
+def test_a_place_alone_keeps_its_words_and_every_link_has_a_name(server):
+    """"tp hcm" (no article): the place page is offered, not "tp" (half the place's name); on
+    every results page each link has text (the pager is not the site's list of pages)."""
+    from bs4 import BeautifulSoup
+
+    html = requests.get(server.url + "/tim-kiem/", params={"q": "tp hcm"}, timeout=10).text
+    main = html.split('<main id="noi-dung"', 1)[1]
+    assert 'href="/tinh/ho-chi-minh/"' in main and "q=tp&" not in main and "q=tp\"" not in main
+    assert "bỏ bớt từ cuối" not in main
+    for q in ("tp hcm", "an ninh to quoc", "khanh hoa 2022", "2022 hoi nghi tong ket"):
+        page = BeautifulSoup(requests.get(server.url + "/tim-kiem/", params={"q": q}, timeout=10).text, "html.parser")
+        assert all(a.get_text(strip=True) or a.get("aria-label") for a in page.find_all("a")), q
+
+
 # -- ranking and highlighting -----------------------------------------------------------------
 
 

@@ -10,7 +10,8 @@ and, for short fields (titles), the exact form too at the *same position*. So:
 * a query with diacritics ranks articles holding exactly them first: the best candidates are
   re-ranked against their stored text (see :mod:`portal.search.ranking`). Body text is indexed
   folded only, which halves the postings Whoosh writes — the index is the costliest part of
-  a build.
+  a build — and without positions: each two adjacent syllables are one term of the ``pairs``
+  field ("an ninh"), so a phrase is a set intersection, never a walk over positions.
 
 There is no stemming and no stop list: "an" and "to" are Vietnamese syllables, not English
 words. Abbreviations (ANTQ ↔ an ninh Tổ quốc) are expanded at query time from
@@ -21,12 +22,12 @@ from __future__ import annotations
 
 import csv
 from array import array
-from collections import defaultdict
+from collections import Counter, defaultdict
 from functools import cache
 from pathlib import Path
 
 from whoosh.analysis import Filter, RegexTokenizer
-from whoosh.formats import Positions
+from whoosh.formats import Existence, Positions
 from whoosh.system import pack_uint
 
 from portal import vietnamese
@@ -122,6 +123,62 @@ class FoldedPositions(Positions):
         positions = array("I")
         positions.frombytes(valuestring[_COUNT_SIZE:])
         return positions
+
+
+_last_folded: list = [None, []]  # (value, its parts' folded syllables): the value two fields index
+
+
+def _folded_parts(value: str) -> list[list[str]]:
+    """The folded syllables of each part of ``value`` (:data:`PART_GAP`), computed once for the
+    two fields that index the same value (``content`` and ``pairs``, indexed one after the
+    other)."""
+    if _last_folded[0] is not value:
+        _last_folded[:] = [value, [folded_syllables(part) for part in value.split(PART_GAP)]]
+    return _last_folded[1]
+
+
+def pair_term(first: str, second: str) -> str:
+    """The term of two adjacent folded syllables in the ``pairs`` field: "an ninh"."""
+    return f"{first} {second}"
+
+
+class FoldedCounts(Existence):
+    """Whoosh format of the ``content`` field: each folded syllable and how often it occurs
+    (the weight BM25F reads), computed in bulk without a Token per syllable; no positions
+    (phrases are answered by the ``pairs`` field). The terms and frequencies of
+    ``VietnameseAnalyzer(exact=False)`` (a test holds them equal)."""
+
+    def word_values(self, value, analyzer, **kwargs):
+        counts, boost = Counter(), self.field_boost
+        for words in _folded_parts(value):
+            counts.update(words)
+        for word, count in counts.items():
+            yield word, count, count * boost, b""
+
+
+class FoldedPairs(Existence):
+    """Whoosh format of the ``pairs`` field: each two adjacent folded syllables of a part of a
+    value, as one term (:func:`pair_term`), present or not; none across parts. A phrase of two
+    syllables is one posting list; a longer one, the intersection of its pairs' lists."""
+
+    def word_values(self, value, analyzer, **kwargs):
+        pairs, boost = set(), self.field_boost
+        for words in _folded_parts(value):
+            pairs.update(map(pair_term, words, words[1:]))
+        for pair in pairs:
+            yield pair, 1, boost, b""
+
+
+def folded_text(parts) -> str:
+    """The folded syllables of each of ``parts`` (texts) joined by single spaces, the parts
+    apart, with a space at each end: `` an ninh to quoc | ninh binh ``; a phrase of one part
+    is a substring (:func:`holds_phrase`)."""
+    return f" {' | '.join(' '.join(folded_syllables(part)) for part in parts)} "
+
+
+def holds_phrase(folded: str, words: tuple[str, ...]) -> bool:
+    """Whether a :func:`folded_text` holds the folded ``words`` adjacent and in order."""
+    return f" {' '.join(words)} " in folded
 
 
 def query_syllables(text: str) -> list[tuple[str, str]]:

@@ -37,11 +37,12 @@ MANIFEST = "manifest.json"
 
 
 def postings_codec() -> W3Codec:
-    """Whoosh's codec without zlib on the posting blocks: a query reads a few hundred blocks
-    and decompressing them was a sixth of its time; the index is about 1.8× larger for it
-    (figures in BENCHMARKS.md). Blocks say whether they are compressed, so older segments
-    stay readable."""
-    return W3Codec(compression=0)
+    """Whoosh's codec, zlib on the posting blocks (its default). Without positions (phrases
+    are answered by syllable pairs, :mod:`portal.search.analysis`) the blocks a query reads are
+    small and are read once per open index (:mod:`portal.search.searcher` caches them), so
+    decompressing them costs little; figures in BENCHMARKS.md. Blocks say whether they are
+    compressed, so indexes written either way stay readable."""
+    return W3Codec(compression=3)
 
 
 @dataclass

@@ -10,6 +10,11 @@ A plan is a small tree of immutable nodes. Each node answers two questions, on a
 
 Everything that matches — the total, the facets, ranking, suggestions — goes through these
 two, so there is one notion of what a query matches.
+
+A phrase of three syllables or more is matched by its pairs of adjacent syllables, which a
+document may hold apart ("a b … b c"): ``approximate()`` says when a plan holds one, and
+``held_by(holds)`` checks one document, ``holds(words)`` saying whether its text holds those
+folded syllables in a row (:func:`portal.search.ranking.verified`, for the results shown).
 """
 
 from __future__ import annotations
@@ -18,6 +23,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import repeat
 from operator import mul
+
+from portal.search.schema import PAIRS_OF
 
 
 class Node:
@@ -32,6 +39,15 @@ class Node:
     def terms(self) -> Iterator[tuple[str, str]]:
         """Every ``(field, syllable)`` the plan names, excluded ones too."""
         return iter(())
+
+    def approximate(self) -> bool:
+        """Whether ``ids`` may hold documents that only hold a long phrase's pairs apart."""
+        return False
+
+    def held_by(self, holds) -> bool:
+        """Whether the document that ``holds`` (folded syllables → in its text in a row?)
+        describes matches; what is not in a field indexed by pairs is the index's answer."""
+        return True
 
 
 @dataclass(frozen=True)
@@ -51,6 +67,9 @@ class Term(Node):
     def terms(self):
         yield self.field, self.text
 
+    def held_by(self, holds):
+        return self.field not in PAIRS_OF or holds((self.text,))
+
 
 @dataclass(frozen=True)
 class Phrase(Node):
@@ -59,8 +78,8 @@ class Phrase(Node):
     field: str
     words: tuple[str, ...]
 
-    def holders(self, sets) -> list[int]:
-        """Sorted ids of the documents holding the phrase (remembered per open index)."""
+    def holders(self, sets) -> frozenset:
+        """The documents holding the phrase (remembered per open index)."""
         return sets.phrase(self.field, self.words)
 
     def holding(self, sets, candidates) -> set[int]:
@@ -68,16 +87,22 @@ class Phrase(Node):
         return sets.phrase_in(self.field, self.words, candidates)
 
     def ids(self, sets):
-        return set(self.holders(sets))
+        return self.holders(sets)
 
     def scores(self, sets, documents):
-        held = set(self.holders(sets))
+        held = self.holders(sets)
         words = AnyOf(tuple(Term(self.field, w) for w in self.words))
         return list(map(mul, words.scores(sets, documents), map(held.__contains__, documents)))
 
     def terms(self):
         for word in self.words:
             yield self.field, word
+
+    def approximate(self):
+        return self.field in PAIRS_OF and len(self.words) > 2
+
+    def held_by(self, holds):
+        return self.field not in PAIRS_OF or holds(self.words)
 
 
 @dataclass(frozen=True)
@@ -95,11 +120,20 @@ class AllOf(Node):
         for part in self.parts:
             yield from part.terms()
 
+    def approximate(self):
+        return any(part.approximate() for part in self.parts)
+
+    def held_by(self, holds):
+        return all(part.held_by(holds) for part in self.parts)
+
 
 @dataclass(frozen=True)
 class AnyOf(AllOf):
     def ids(self, sets):
         return set().union(*(part.ids(sets) for part in self.parts))
+
+    def held_by(self, holds):
+        return any(part.held_by(holds) for part in self.parts)
 
 
 @dataclass(frozen=True)
@@ -126,6 +160,12 @@ class Without(Node):
     def terms(self):
         yield from self.kept.terms()
         yield from self.dropped.terms()
+
+    def approximate(self):
+        return self.kept.approximate()
+
+    def held_by(self, holds):  # what ``dropped`` excluded stays excluded
+        return self.kept.held_by(holds)
 
 
 @dataclass(frozen=True)

@@ -20,12 +20,13 @@ import heapq
 import re
 from collections.abc import Callable
 
-from portal.search.analysis import normalize_same_length
+from portal.search.analysis import folded_text, holds_phrase, normalize_same_length
 from portal.search.parser import ParsedQuery, adjacency_plan, ranked_plan
 from portal.search.plan import Phrase
 from portal.search.schema import STORED_TEXT
 
 RERANK_DEPTH = 30
+VERIFY_SLACK = 10  # documents ranked beyond the page in case some fail :func:`verified`
 CANDIDATES = 200  # BM25 candidates checked for adjacency before scanning every match
 
 
@@ -71,7 +72,7 @@ def _tiers(sets, parsed: ParsedQuery, candidates, depth: int, wanted: int):
         return ranked, scores, tiers
     holding = adjacency.holding(sets, pool)
     if len(holding) < wanted and len(pool) < len(candidates):
-        holding = set(adjacency.holders(sets)) & candidates
+        holding = adjacency.holders(sets) & candidates
         first = heapq.nlargest(depth, holding, key=order)
         rest = heapq.nlargest(depth, (d for d in candidates if d not in holding), key=order)
     else:
@@ -112,3 +113,22 @@ def exactness_of(parsed: ParsedQuery):
         return 1 if all(pattern.search(normalized) for pattern in each) else 0
 
     return exactness
+
+
+def verified(sets, plan, ranked: list[int], stored: Callable[[int], dict], wanted: int) -> tuple[list[int], int]:
+    """The first ``wanted`` of ``ranked`` that match ``plan`` by their text, and how many were
+    passed over: a phrase of three syllables or more is matched by its pairs, which a document
+    may hold apart ("a b … b c"). Its stored text (title, body, metadata) is read, and the
+    ``meta`` field's positions (current units' names are not stored); only the documents up to
+    the page shown are read."""
+    kept, dropped = [], 0
+    for doc in ranked:
+        if len(kept) == wanted:
+            break
+        folded = folded_text(stored(doc).get(name) or "" for name in STORED_TEXT)
+        holds = lambda words: holds_phrase(folded, words) or bool(sets.phrase_in("meta", words, (doc,)))  # noqa: E731, B023
+        if plan.held_by(holds):
+            kept.append(doc)
+        else:
+            dropped += 1
+    return kept, dropped

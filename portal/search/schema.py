@@ -10,10 +10,11 @@ from dataclasses import asdict, dataclass, field
 from whoosh import fields
 
 from portal import gazetteer
-from portal.search.analysis import PART_GAP, FoldedPositions, VietnameseAnalyzer
+from portal.search.analysis import PART_GAP, FoldedCounts, FoldedPairs, FoldedPositions, VietnameseAnalyzer
 
 TITLE_BOOST, META_BOOST = 2.0, 1.5  # body ×1: title above metadata above body
-SCHEMA_VERSION = 6  # bump when the schema or the analysis changes: the next build reindexes all
+SCHEMA_VERSION = 7  # bump when the schema or the analysis changes: the next build reindexes all
+PAIRS_OF = {"content": "pairs"}  # a field without positions → the field of its syllable pairs
 
 
 # stored fields that hold searchable text (for re-ranking by diacritics and for highlighting)
@@ -68,11 +69,13 @@ class SearchDocument:
     def fields(self) -> dict:
         """Keyword arguments for ``writer.add_document``."""
         meta = PART_GAP.join(self.metadata())
+        # one field to match: the title, the text and the metadata (no phrase across parts)
+        content = PART_GAP.join(filter(None, (self.title, self.text, meta)))
         return {
             "url": self.url,
             "title": self.title,
-            # one field to match: the title, the text and the metadata (no phrase across parts)
-            "content": PART_GAP.join(filter(None, (self.title, self.text, meta))),
+            "content": content,
+            "pairs": content,  # the same object: its syllables are computed once (analysis)
             "meta": meta,  # scored apart: a metadata match ranks between title and body
             "body": self.text,  # stored for snippets and re-ranking
             "summary": self.summary,
@@ -88,14 +91,17 @@ class SearchDocument:
 
 
 def build_schema() -> fields.Schema:
-    content = fields.TEXT(analyzer=VietnameseAnalyzer(exact=False), phrase=True, stored=False)
-    content.format = FoldedPositions(field_boost=1.0)
+    content = fields.TEXT(analyzer=VietnameseAnalyzer(exact=False), phrase=False, stored=False)
+    content.format = FoldedCounts(field_boost=1.0)  # no positions: phrases are in ``pairs``
+    # scorable: Whoosh then keeps its lengths (a byte a document) and does not look for them per posting
+    pairs = fields.FieldType(FoldedPairs(), VietnameseAnalyzer(exact=False), scorable=True)
     meta = fields.TEXT(analyzer=VietnameseAnalyzer(exact=False), phrase=True, stored=False)
     meta.format = FoldedPositions(field_boost=META_BOOST)
     return fields.Schema(
         url=fields.ID(stored=True, unique=True),
         title=fields.TEXT(analyzer=VietnameseAnalyzer(), phrase=True, stored=True, field_boost=TITLE_BOOST),
         content=content,
+        pairs=pairs,
         meta=meta,
         body=fields.STORED,
         summary=fields.STORED,

@@ -23,12 +23,14 @@ from whoosh import index as whoosh_index
 
 from portal import urls
 from portal.search import integrity, postings
+from portal.search.analysis import pair_term
 from portal.search.indexer import read_manifest
 from portal.search.intent import understand
 from portal.search.parser import excluded_plan, parse, required_plan
 from portal.search.plan import Everything
-from portal.search.ranking import rank
+from portal.search.ranking import VERIFY_SLACK, rank, verified
 from portal.search.request import Hit, SearchRequest, SearchResponse
+from portal.search.schema import PAIRS_OF
 from portal.search.snippets import held_by, highlights, mark_all, snippet_of
 from portal.search.suggest import suggest
 
@@ -93,20 +95,30 @@ class PostingSets:
     def every(self) -> frozenset:
         return frozenset(self.reader.all_doc_ids())
 
-    def phrase(self, field: str, words: tuple[str, ...]) -> list[int]:
-        """Sorted ids of the documents holding ``words`` adjacent: positions are checked only
-        in the documents holding all of them (a set intersection)."""
+    def phrase(self, field: str, words: tuple[str, ...]) -> frozenset:
+        """Documents holding ``words`` adjacent and in order in ``field`` (remembered). In a
+        field indexed by pairs (``content``): the documents holding every two adjacent words,
+        one set intersection — exact for two words; for more, a document may hold "a b" and
+        "b c" apart (the page shown is checked against its text: :func:`verified`). Other
+        fields: positions checked in the documents holding every word."""
         key = ("phrase", field, words)
         ids = self._found.get(key)
         if ids is None:
-            parts = sorted((self.term(field, w) for w in words), key=len)
-            holding_all = parts[0].intersection(*parts[1:])
-            ids = self._found.put(key, sorted(postings.phrase_in(self.searcher, field, words, holding_all)))
+            pairs = PAIRS_OF.get(field)
+            if pairs is not None:
+                parts = sorted((self.term(pairs, pair) for pair in map(pair_term, words, words[1:])), key=len)
+                ids = parts[0].intersection(*parts[1:])
+            else:
+                parts = sorted((self.term(field, w) for w in words), key=len)
+                ids = frozenset(postings.phrase_in(self.searcher, field, words, parts[0].intersection(*parts[1:])))
+            self._found.put(key, ids)
         return ids
 
     def phrase_in(self, field: str, words: tuple[str, ...], candidates) -> set[int]:
-        """Which of ``candidates`` hold the phrase: positions are decoded only for those holding
-        every word (the words' sets are remembered, the positions are not)."""
+        """Which of ``candidates`` hold the phrase. In a field indexed by pairs, the phrase's
+        set; otherwise positions are decoded only for candidates holding every word."""
+        if field in PAIRS_OF:
+            return self.phrase(field, words).intersection(candidates)
         candidates = set(candidates)
         for word in set(words):
             candidates &= self.term(field, word)
@@ -279,16 +291,22 @@ class Searcher:
             return response
         candidates, response.facets = filter_and_count(sets, matching(sets, intent), request)
         response.total = len(candidates)
-        response.pages = -(-response.total // request.limit)
         wanted = request.page * request.limit
         stored = functools.cache(sets.searcher.stored_fields)
+        required = None if intent.rest.empty else required_plan(intent.rest)
+        check = required is not None and required.approximate()  # a long phrase: check the text
+        depth = wanted + VERIFY_SLACK if check else wanted
         ranked, scores = [], {}
         for group in intent_groups(sets, intent, candidates, request.sort):
-            if len(ranked) >= wanted:
+            if len(ranked) >= depth:
                 break
-            order, values = rank(sets, intent.rest, group, request.sort, wanted - len(ranked), stored)
-            ranked += order[: wanted - len(ranked)]
+            order, values = rank(sets, intent.rest, group, request.sort, depth - len(ranked), stored)
+            ranked += order[: depth - len(ranked)]
             scores.update(values)
+        if check:
+            ranked, dropped = verified(sets, required, ranked, stored, wanted)
+            response.total -= dropped
+        response.pages = -(-response.total // request.limit)
         marks = highlights(parsed)
         response.results = [_hit(stored(doc), scores[doc], marks) for doc in ranked[wanted - request.limit: wanted]]
         if response.total == 0 and not intent.rest.empty:

@@ -51,7 +51,7 @@ def page_context(request: SearchRequest, response: SearchResponse) -> dict:
     page_count = max(response.pages, 1)
     return {
         "chips": chips(request, response, url),
-        "fewer_words_url": _fewer_words_url(request, url),
+        "fewer_words_url": _fewer_words_url(request, response, url),
         "province_index_url": urls.PROVINCE_INDEX_URL,
         "query": request.q,
         "results": results,
@@ -65,7 +65,8 @@ def page_context(request: SearchRequest, response: SearchResponse) -> dict:
         "sort_urls": {key: url(sort=key) for key in ("relevance", "newest")},
         "prev_url": url(page=min(request.page - 1, page_count)) if request.page > 1 else None,
         "next_url": url(page=request.page + 1) if request.page < min(response.pages, MAX_PAGE) else None,
-        "pages": [{"number": n, "url": url(page=n)} if n else None
+        # not "pages": the site's templates list the site's own pages under that name (footer)
+        "pager": [{"number": n, "url": url(page=n)} if n else None
                   for n in page_numbers(request.page, min(page_count, MAX_PAGE))],
     }
 
@@ -90,10 +91,15 @@ def chips(request: SearchRequest, response: SearchResponse, url) -> list[dict]:
     return found
 
 
-def _fewer_words_url(request: SearchRequest, url) -> str | None:
-    """The query without its last word, for an empty result (None for one word)."""
-    words = request.q.split()
-    return url(q=" ".join(words[:-1])) if len(words) > 1 else None
+def _fewer_words_url(request: SearchRequest, response: SearchResponse, url) -> str | None:
+    """The query without its last word, for an empty result (None for one word); a place or a
+    year read from the query stays whole ("tp hcm ma tuy" → "tp hcm ma"; "tp hcm" → None)."""
+    intent = response.understood
+    if intent is None or not intent.named or intent.rest.phrases or intent.rest.excluded:
+        words = request.q.split()
+        return url(q=" ".join(words[:-1])) if len(words) > 1 else None
+    rest = [exact for exact, _ in intent.rest.words]
+    return url(q=" ".join([intent.named, *rest[:-1]])) if rest else None
 
 
 def page_numbers(current: int, last: int, window: int = 2) -> list[int | None]:
