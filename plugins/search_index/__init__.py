@@ -84,11 +84,20 @@ class _Documents:
                author.name if author else "", getattr(article, "source", "") or "")
         known = self.now.get(key) or self.before.pop(key, None)
         if known is None:
-            known = _Document.of(url=key[0], title=key[1], date=key[2], summary=html_text(summary),
-                                 body=html_text(body), provinces=list(provinces), tags=list(tags),
-                                 author=key[7], source=key[8])
+            known = self.fresh(article)
         self.now[key] = known
         return known
+
+    @staticmethod
+    def fresh(article) -> SearchDocument:
+        """The article's document, made now and not remembered (the forked index process)."""
+        author = getattr(article, "author", None)
+        return _Document.of(
+            url=article.url, title=article.title, date=article.date,
+            summary=html_text(getattr(article, "summary", "") or ""), body=html_text(article.content or ""),
+            provinces=list(getattr(article, "provinces", [])), tags=[tag.name for tag in getattr(article, "tags", [])],
+            author=author.name if author else "", source=getattr(article, "source", "") or "",
+        )
 
 
 document = _Documents()
@@ -99,23 +108,24 @@ class Documents(Sequence):
     indexer reads them twice: fingerprints, then the changed ones): at 100,000 articles their
     text alone is about a gigabyte in the index's process."""
 
-    def __init__(self, articles):
-        self.articles = articles
+    def __init__(self, articles, make=document):
+        self.articles, self.make = articles, make
 
     def __len__(self) -> int:
         return len(self.articles)
 
     def __getitem__(self, index):
         if isinstance(index, slice):
-            return [document(article) for article in self.articles[index]]
-        return document(self.articles[index])
+            return [self.make(article) for article in self.articles[index]]
+        return self.make(self.articles[index])
 
     def __iter__(self):
-        return map(document, self.articles)
+        return map(self.make, self.articles)
 
 
-def build_index(articles, target: str, previous: str) -> None:
-    report = write_index(Documents(list(articles)), target, previous)
+def build_index(articles, target: str, previous: str, make=document) -> None:
+    """Index ``articles``; ``make`` gives each one's document (default: remembered between builds)."""
+    report = write_index(Documents(list(articles), make), target, previous)
     if report.damaged:  # one line, even with -q: the operator should know the disk or a copy failed
         names = ", ".join(report.damaged[:3]) + ("…" if len(report.damaged) > 3 else "")
         sys.stderr.write(f"Cảnh báo: chỉ mục tìm kiếm cũ bị hỏng ({names} không khớp tổng kiểm); "
@@ -149,7 +159,8 @@ def _child(articles, target, previous, parent) -> None:
         signal.signal(number, signal.SIG_DFL)
     die_with_parent(parent)
     try:
-        _profiled(build_index, articles, target, previous)
+        # this process ends with the build: remembering documents would only hold them all in memory
+        _profiled(build_index, articles, target, previous, document.fresh)
     except OSError as error:
         if error.errno not in (errno.ENOSPC, errno.EDQUOT):
             raise
