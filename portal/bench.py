@@ -113,8 +113,11 @@ TABLE = [
     ("vanilla_edit", "rebuild after editing one article, vanilla (s)", "cost"),
     ("portal_edit_again", "rebuild after editing another, portal (s)", "cost"),
     ("vanilla_edit_again", "rebuild after editing another, vanilla (s)", "cost"),
+    ("preview_first_build", "preview: first build (s)", "cost"),
     ("preview_edit", "preview: saved edit → rebuilt page (s)", "cost"),
+    ("preview_edit_during_rebuild", "preview: the same, saved during the full rebuild (s)", "cost"),
     ("preview_full_rebuild", "preview: full rebuild after it (s)", "cost"),
+    ("preview_peak_mb", "preview: peak memory of the build worker (MB)", "cost"),
     ("portal_peak_mb", "peak memory, portal (MB)", "cost"),
     ("vanilla_peak_mb", "peak memory, vanilla (MB)", "cost"),
     ("index_mb", "search index on disk (MB)", "cost"),
@@ -210,8 +213,10 @@ def _report(row: dict, edits: tuple[str, ...]) -> str:
                      f"full), vanilla {row[f'vanilla_{kind}']}s")
     if "preview_edit" in row:
         parts.append(f"preview (make preview): from saving an edit to the rebuilt page {row['preview_edit']}s "
-                     f"({row['preview_edit'] / row['portal_full']:.1%} of full), then the full rebuild it runs "
-                     f"(index, feeds) {row['preview_full_rebuild']}s")
+                     f"({row['preview_edit'] / row['portal_full']:.1%} of full), saved during the full rebuild "
+                     f"that follows {row['preview_edit_during_rebuild']}s, that full rebuild (index, feeds) "
+                     f"{row['preview_full_rebuild']}s, first build {row['preview_first_build']}s, build worker's "
+                     f"peak memory {row['preview_peak_mb']} MB")
     parts.append(f"peak memory: portal {row['portal_peak_mb']} MB, vanilla {row['vanilla_peak_mb']} MB")
     parts.append(f"search index {row['index_mb']} MB for {row['text_mb']} MB of text (×{row['index_text_ratio']}); "
                  f"site {row['site_mb']} MB")

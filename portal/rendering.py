@@ -51,9 +51,9 @@ def render(article: ArticleFile, config: dict | None = None) -> Rendered:
         raw = _markdown(config or MARKDOWN).convert(article.body)
         html = sanitize.clean(raw)
         removed = sanitize.removals(raw)
-    except (KeyboardInterrupt, SystemExit):
-        raise
-    except BaseException as error:  # noqa: BLE001 - Markdown or nh3 failing on this text
+    except BaseException as error:  # noqa: BLE001 - Markdown or nh3 (a Rust panic) failing on this text
+        if not isinstance(error, Exception) and type(error).__name__ != "PanicException":
+            raise  # Ctrl-C, an exit, a stopped build (portal.build.BuildInterrupted): not the text's fault
         reason = f"{type(error).__name__}: {error}"[:200]
         return Rendered(errors=[Problem(
             article.path, article.body_line,

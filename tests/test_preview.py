@@ -135,6 +135,26 @@ def test_an_edit_a_new_a_renamed_and_a_deleted_article(preview):
     assert preview.found("zorkmoi") == 0
 
 
+def test_a_save_during_the_full_rebuild_after_a_quick_one_comes_first(preview):
+    article = next(preview.content.glob("2019/*.md"))
+    text = article.read_text(encoding="utf-8")
+    url = "/2019/hoi-nghi-tong-ket-phong-trao-toan-dan-bao-ve-an-ninh-to-quoc/"
+    assert preview.change(lambda: save(article, text + "\nCâu thứ nhất quxmot.\n"))["quick"]
+    deadline = time.monotonic() + 30
+    while not preview.state()["building"]:  # the editor paused: the index and feeds catch up
+        assert time.monotonic() < deadline, preview.log()
+        time.sleep(0.01)
+    state = preview.change(lambda: save(article, text + "\nCâu thứ hai quxhai.\n"))
+    assert state["ok"] and state["quick"], state  # the full build was stopped: this page first
+    assert "quxhai" in preview.soup(url).get_text() and preview.soup(url).select_one("#preview-error") is None
+    settled = preview.settled()
+    assert settled["ok"] and settled["generation"] == state["generation"], settled
+    assert preview.found("quxhai") == 1 and preview.found("quxmot") == 0
+    assert "Traceback" not in preview.log() and "SIGINT" not in preview.log()
+    preview.change(lambda: save(article, text))
+    preview.settled()
+
+
 def test_an_edit_of_an_article_with_a_photo_is_quick_and_keeps_the_photo(preview):
     from tests.test_photos import sideways_jpeg
 
@@ -197,3 +217,16 @@ def test_a_built_site_has_no_preview_script(sample_site):
         # JSON-LD (structured data for search engines) is data, not JavaScript
         scripts = text.count("<script") - text.count('<script type="application/ld+json">')
         assert "__preview" not in text and scripts == 0, path
+
+
+def test_the_bench_measures_saves_during_the_full_rebuild_too(tmp_path):
+    from portal.preview import bench
+
+    content = copy_content(tmp_path / "content")
+    article = next(content.glob("2019/*.md"))
+    figures = bench.measure(content, tmp_path / "out", [article], 1,
+                            ["/2019/hoi-nghi-tong-ket-phong-trao-toan-dan-bao-ve-an-ninh-to-quoc/"])
+    assert set(figures) == {"preview_first_build", "preview_edit", "preview_edit_during_rebuild",
+                            "preview_full_rebuild", "preview_peak_mb"}
+    assert all(value > 0 for value in figures.values()), figures
+    assert figures["preview_peak_mb"] > 50  # MB: Pelican, the articles, the index writer

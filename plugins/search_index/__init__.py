@@ -15,7 +15,6 @@ FILE (cProfile; ``bench build --profile``): a profile of the build process does 
 from __future__ import annotations
 
 import errno
-import functools
 import html
 import logging
 import multiprocessing
@@ -39,25 +38,59 @@ _NO_SPACE = 28  # the child's exit status for a full disk
 _MARKUP = re.compile(r"""<!--.*?-->|<(?:[^>"']|"[^"]*"|'[^']*')*>""", re.S)
 
 
-@functools.lru_cache(maxsize=8192)
 def html_text(fragment: str) -> str:
     """Plain text of an HTML fragment: each run of text between tags on its own line, stripped
     (what BeautifulSoup gives with a newline separator and strip=True, ten times faster).
-    Remembered: the preview's builds run in one process and see the same articles again."""
+    The preview remembers it with the article's document (:class:`_Documents`)."""
     if "<" not in fragment:
         return html.unescape(fragment)
     return "\n".join(text for text in (html.unescape(part).strip() for part in _MARKUP.split(fragment)) if text)
 
 
-def document(article) -> SearchDocument:
-    """What the index holds of a Pelican article (text from its rendered HTML)."""
-    author = getattr(article, "author", None)
-    return SearchDocument.of(
-        url=article.url, title=article.title, date=article.date,
-        summary=html_text(getattr(article, "summary", "") or ""), body=html_text(article.content or ""),
-        provinces=getattr(article, "provinces", []), tags=[tag.name for tag in getattr(article, "tags", [])],
-        author=author.name if author else "", source=getattr(article, "source", "") or "",
-    )
+class _Document(SearchDocument):
+    """A document whose fingerprint is computed once (it never changes)."""
+
+    _fingerprint = ""
+
+    def fingerprint(self) -> str:
+        if not self._fingerprint:
+            self._fingerprint = super().fingerprint()
+        return self._fingerprint
+
+
+class _Documents:
+    """What the index holds of each article, remembered from one build to the next: the
+    preview's builds run in one process and see the same articles again, and extracting the
+    text and fingerprinting it is most of what the index costs before Whoosh. An article
+    whose URL, title, date, HTML, places, tags, author or source changed gets a new document.
+    What a build did not ask for is forgotten at the next (:meth:`turn`): memory follows the
+    site, whatever its size."""
+
+    def __init__(self):
+        self.now: dict[tuple, _Document] = {}
+        self.before: dict[tuple, _Document] = {}
+
+    def turn(self) -> None:
+        """A new build: keep what it asks for again, forget the rest after it."""
+        self.before, self.now = self.now, {}
+
+    def __call__(self, article) -> SearchDocument:
+        author = getattr(article, "author", None)
+        summary, body = getattr(article, "summary", "") or "", article.content or ""
+        provinces = tuple(getattr(article, "provinces", []))
+        tags = tuple(tag.name for tag in getattr(article, "tags", []))
+        key = (article.url, article.title, article.date, summary, body, provinces, tags,
+               author.name if author else "", getattr(article, "source", "") or "")
+        known = self.now.get(key) or self.before.pop(key, None)
+        if known is None:
+            known = _Document.of(url=key[0], title=key[1], date=key[2], summary=html_text(summary),
+                                 body=html_text(body), provinces=list(provinces), tags=list(tags),
+                                 author=key[7], source=key[8])
+        self.now[key] = known
+        return known
+
+
+document = _Documents()
 
 
 def build_index(articles, target: str, previous: str) -> None:
@@ -114,6 +147,7 @@ class IndexJob:
 
     def start(self, generators) -> None:
         self.process = None
+        document.turn()
         articles = next((g for g in generators if isinstance(g, ArticlesGenerator)), None)
         if articles is None:
             return

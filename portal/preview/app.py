@@ -54,11 +54,13 @@ class PreviewState:
         with self._condition:
             self.building = True
 
-    def finished(self, result: BuildResult, notify: bool = True) -> None:
-        """Record a build; ``notify``: open pages reload (a new number)."""
+    def finished(self, result: BuildResult | None, notify: bool = True) -> None:
+        """Record a build (None: it was interrupted, the last result stands); ``notify``: open
+        pages reload (a new number)."""
         with self._condition:
             self.building = False
-            self.result = result
+            if result is not None:
+                self.result = result
             if notify:
                 self._count += 1
             self._condition.notify_all()
@@ -77,6 +79,7 @@ class PreviewState:
             "messages": "" if result is None else result.messages,
             "seconds": None if result is None else round(result.seconds, 3),
             "quick": bool(result and result.quick),
+            "peak_mb": None if result is None else result.peak_mb,
             "drafts": [] if result is None else [
                 {"title": title, "url": "/" + url, "scheduled": scheduled}
                 for title, url, scheduled in result.drafts

@@ -7,7 +7,8 @@ changes nothing in the output (see :mod:`portal.build`).
 
 :func:`worker` is the loop of the worker process (:class:`Worker` starts it): one build per
 request on a pipe. A fresh process is started when the portal's own code changes, so a
-build always runs the code on disk.
+build always runs the code on disk. A build is stopped by SIGINT (:meth:`Worker.interrupt`):
+the live site stays as it was, and so does what the quick rebuild knows of it.
 """
 
 from __future__ import annotations
@@ -19,7 +20,10 @@ import io
 import logging
 import multiprocessing
 import os
+import resource
+import signal
 import sys
+import threading
 import time
 import traceback
 from pathlib import Path
@@ -38,6 +42,8 @@ class BuildResult:
     seconds: float = 0.0
     drafts: list = dataclasses.field(default_factory=list)  # (title, url, scheduled)
     quick: bool = False  # only the saved articles' pages (see portal.preview.quick)
+    stopped: bool = False  # interrupted (a newer save comes first): nothing changed
+    peak_mb: int = 0  # the worker's peak memory so far (bench build reports it)
 
 
 class _Tee(io.TextIOBase):
@@ -84,6 +90,7 @@ class Builder:
         self.quick = QuickRebuild()
         self._drafts: list = []
         self._generator = None
+        self._emptying: threading.Thread | None = None
 
     def settings(self) -> dict:
         """The settings, read again at every build (an edit of them takes effect)."""
@@ -94,28 +101,33 @@ class Builder:
                     "CACHE_PATH": self.cache_path}
         return read_settings(self.settings_file, override=override)
 
-    def rebuild(self, paths: list[str] | None = None) -> BuildResult:
-        """Only the pages of ``paths`` when their text alone changed, else a full build."""
+    def rebuild(self, paths: list[str] | None = None, quiet: bool = False) -> BuildResult:
+        """Only the pages of ``paths`` when their text alone changed, else a full build
+        (``quiet``: its messages are only returned, not printed)."""
         started = time.perf_counter()
         if paths and self.quick.rebuild(paths):
             return BuildResult(True, "", time.perf_counter() - started, self._drafts, quick=True)
-        return self.build()
+        return self.build(quiet)
 
-    def build(self) -> BuildResult:
+    def build(self, quiet: bool = False) -> BuildResult:
         from pelican import signals
         from pelican.contents import Content
 
+        from portal.build import BuildInterrupted
+
         started = time.perf_counter()
+        self._wait_for_spare()
         Content.get_content.cache.clear()  # Pelican memoizes every article's text, build after build
         Content.get_summary.cache.clear()
+        kept = self.quick.generator, self.quick.final, self._drafts  # an interrupted build changes nothing
         self.quick.forget()
         self._generator = None
         captured = io.StringIO()
         self._drafts = []
         signals.article_generator_finalized.connect(self._record_drafts)
-        ok, messages = True, ""
+        ok, messages, stopped = True, "", False
         try:
-            with contextlib.redirect_stderr(_Tee(sys.stderr, captured)):
+            with contextlib.redirect_stderr(captured if quiet else _Tee(sys.stderr, captured)):
                 settings = self.settings()
                 cls = settings["PELICAN_CLASS"]
                 if isinstance(cls, str):
@@ -124,22 +136,42 @@ class Builder:
                 cls(settings).run()
         except SystemExit as stop:  # the portal's plugins stop a build with a message
             ok = stop.code in (0, None)
+            stopped = stop.code == 128 + signal.SIGINT  # portal.build: interrupted, nothing changed
             messages = captured.getvalue().strip() or f"Dừng xây dựng trang (mã {stop.code})."
+        except BuildInterrupted:  # at the very start of PortalPelican.run: nothing changed either
+            ok, stopped, messages = False, True, "Đã dừng xây dựng trang."
         except Exception as error:  # a template, setting or plugin error: one line, no traceback
             ok, messages = False, describe_exception(error)
             sys.stderr.write(messages + "\n")
         finally:
             signals.article_generator_finalized.disconnect(self._record_drafts)
+        if stopped:
+            if kept[0] is not None:
+                self.quick.remember(kept[0], kept[1])
+            self._drafts = kept[2]
+            return BuildResult(False, messages, time.perf_counter() - started, self._drafts, stopped=True)
         if ok and self._generator is not None:
             self.quick.remember(self._generator, self.output)
         return BuildResult(ok, messages, time.perf_counter() - started, self._drafts if ok else [])
 
     def empty_spare(self) -> None:
-        """Remove the files of the site the last swap replaced (the next build writes there)."""
+        """Remove the files of the site the last swap replaced (the next full build writes
+        there), in a thread: tens of thousands of files take seconds, and a quick rebuild
+        meanwhile need not wait (a full build does)."""
         from portal.build import SPARE_SUFFIX, remove_files
 
-        with contextlib.suppress(OSError):
-            remove_files(self.output + SPARE_SUFFIX)
+        def empty():
+            with contextlib.suppress(OSError):
+                remove_files(self.output + SPARE_SUFFIX)
+
+        self._wait_for_spare()
+        self._emptying = threading.Thread(target=empty, name="preview-empty-spare", daemon=True)
+        self._emptying.start()
+
+    def _wait_for_spare(self) -> None:
+        if self._emptying is not None:
+            self._emptying.join()
+            self._emptying = None
 
     def _record_drafts(self, generator) -> None:
         self._generator = generator
@@ -151,6 +183,9 @@ def worker(connection, content: str, output: str, settings_file: str, cache_path
     from pelican.log import init as init_logging
 
     init_logging(level=logging.WARNING)
+    # SIGINT stops a build (Worker.interrupt, or Ctrl-C in the terminal); between builds it is
+    # ignored: the preview server stops the worker itself
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     memory.install()
     builder = Builder(content, output, settings_file, cache_path)
     while True:
@@ -160,10 +195,8 @@ def worker(connection, content: str, output: str, settings_file: str, cache_path
             return
         if not (isinstance(request, tuple) and request[0] == "build"):
             return
-        try:
-            result = builder.rebuild(request[1])
-        except KeyboardInterrupt:
-            return
+        result = builder.rebuild(*request[1:])
+        result.peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024  # KiB on Linux
         connection.send(result)
         builder.empty_spare()  # while the editor reads the page: the next build starts sooner
 
@@ -183,16 +216,23 @@ class Worker:
         self.process.start()
         child.close()
 
-    def build(self, paths: list[str] | None = None) -> BuildResult:
-        """A full build, or with ``paths`` (saved articles) perhaps only their pages."""
+    def build(self, paths: list[str] | None = None, quiet: bool = False) -> BuildResult:
+        """A full build, or with ``paths`` (saved articles) perhaps only their pages;
+        ``quiet``: the build's messages are returned, not printed."""
         if self.process is None or not self.process.is_alive():
             self.start()
         try:
-            self.connection.send(("build", paths))
+            self.connection.send(("build", paths, quiet))
             return self.connection.recv()
         except (EOFError, OSError):  # the worker died (a crash in Pelican or a plugin)
             self.stop()
             return BuildResult(False, "Tiến trình xây dựng trang dừng bất ngờ; xem thông báo trong cửa sổ lệnh.")
+
+    def interrupt(self) -> None:
+        """Stop the build under way, if any (the live site is left as it was)."""
+        if self.process is not None and self.process.pid:
+            with contextlib.suppress(OSError):
+                os.kill(self.process.pid, signal.SIGINT)
 
     def restart(self) -> None:
         self.stop()

@@ -4,6 +4,11 @@ Watches the content folder, the theme, the plugins, the portal's code and data a
 settings files. A change of Python code or data files starts a fresh build worker (the
 build must run the code on disk); anything else is rebuilt by the running worker, which
 keeps what it knows between builds. Changes made during a build are built next, together.
+
+After a quick rebuild (see :mod:`portal.preview.quick`) the search index and the feeds are
+behind; a full build brings them up to date once the editor pauses. It runs in the
+background, and a save during it stops it (the worker's build is interrupted, the live site
+is unchanged): the saved page comes first, whatever the size of the site.
 """
 
 from __future__ import annotations
@@ -32,17 +37,41 @@ class Session:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self.catch_up = False  # a quick rebuild left the index and feeds behind
+        self._catching_up: threading.Thread | None = None  # that full build, in the background
 
     def build(self, paths: list[str] | None = None, silent: bool = False) -> BuildResult:
         """A build (quick when ``paths`` allow it); ``silent``: pages reload only if it fails."""
         self.state.started()
-        result = self.worker.build(paths)
+        result = self.worker.build(paths, quiet=silent)
+        if result.stopped:  # interrupted by a newer save: nothing changed, still behind
+            self.state.finished(None, notify=False)
+            return result
         # after a failed build the next save builds everything: nothing to catch up with
         self.catch_up = self.state.behind = result.quick
         self.state.finished(result, notify=not (silent and result.ok))
+        if silent and not result.ok and not self.quiet:
+            print(result.messages, file=sys.stderr, flush=True)
         if not silent or not result.ok:
             self.report(result)
         return result
+
+    def start_catch_up(self) -> None:
+        """The full build after quick rebuilds, in the background."""
+        if self._catching_up is None or not self._catching_up.is_alive():
+            self._catching_up = threading.Thread(target=self.build, kwargs={"silent": True},
+                                                 name="preview-catch-up", daemon=True)
+            self._catching_up.start()
+
+    def stop_catch_up(self, timeout: float | None = None) -> None:
+        """Interrupt the background full build, if one runs, and wait until it has stopped."""
+        thread, self._catching_up = self._catching_up, None
+        if thread is None:
+            return
+        waited = 0.0
+        while thread.is_alive() and (timeout is None or waited < timeout):
+            self.worker.interrupt()  # again until it stops: the build may not have begun yet
+            thread.join(0.1)
+            waited += 0.1
 
     def report(self, result: BuildResult) -> None:
         if self.quiet:
@@ -84,8 +113,9 @@ class Session:
                     paths.add(str(path))
             if not paths:
                 if self.catch_up:  # the editor paused: bring the index and feeds up to date
-                    self.build(silent=True)
+                    self.start_catch_up()
                 continue
+            self.stop_catch_up()  # the saved page first
             if any(_is_code(path) for path in paths):
                 self.worker.restart()
                 self.build()
@@ -98,6 +128,7 @@ class Session:
         self._stop.set()
         if self._thread is not None:
             self._thread.join(5)
+        self.stop_catch_up(timeout=5)
         self.worker.stop()
 
 
