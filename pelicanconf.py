@@ -80,6 +80,9 @@ YEAR_ARCHIVE_SAVE_AS = urls.save_as(urls.YEAR_URL)
 MONTH_ARCHIVE_SAVE_AS = DAY_ARCHIVE_SAVE_AS = ""
 CATEGORY_SAVE_AS = CATEGORIES_SAVE_AS = ""
 DEFAULT_CATEGORY = "Tin tức"
+# no translations: Pelican's search for them compares every article with every other
+# (minutes at 35,000 articles; see portal/pelican_speed.py)
+ARTICLE_TRANSLATION_ID = None
 INDEX_URL = ""  # the home page is "/", not "/index.html"
 DIRECT_TEMPLATES = ["tags", "authors", "archives"]  # the home page: plugins/front_page
 TEMPLATE_PAGES = {"404.html": "404.html", "robots.txt": "robots.txt"}

@@ -39,7 +39,7 @@ import tempfile
 
 from pelican import Pelican
 
-from portal import oscalls, pelican_cache, precompress
+from portal import oscalls, pelican_cache, pelican_speed, precompress
 
 FINAL_OUTPUT_SETTING = "PORTAL_FINAL_OUTPUT_PATH"
 SPARE_SUFFIX = ".spare"
@@ -66,7 +66,8 @@ class PortalPelican(Pelican):
 
     def _get_generator_classes(self):
         # Pelican's content caches are advice: an unreadable one is a warning and a cold build.
-        return [pelican_cache.advisory(cls) for cls in super()._get_generator_classes()]
+        # and Pelican's year pages in linear time (portal.pelican_speed)
+        return [pelican_cache.advisory(pelican_speed.linear(cls)) for cls in super()._get_generator_classes()]
 
     def run(self):
         """One build (``pelican --autoreload`` runs several): into its own folder, then swapped in."""

@@ -42,10 +42,27 @@ _MARKUP = re.compile(r"""<!--.*?-->|<(?:[^>"']|"[^"]*"|'[^']*')*>""", re.S)
 def html_text(fragment: str) -> str:
     """Plain text of an HTML fragment: each run of text between tags on its own line, stripped
     (what BeautifulSoup gives with a newline separator and strip=True, ten times faster).
-    The preview remembers it with the article's document (:class:`_Documents`)."""
+    The preview remembers it with the article's document (:class:`_Remembered`)."""
     if "<" not in fragment:
         return html.unescape(fragment)
     return "\n".join(text for text in (html.unescape(part).strip() for part in _MARKUP.split(fragment)) if text)
+
+
+def document(article) -> SearchDocument:
+    """What the index holds of a Pelican article (text from its rendered HTML)."""
+    return _document(SearchDocument, *_inputs(article))
+
+
+def _inputs(article) -> tuple:
+    author = getattr(article, "author", None)
+    return (article.url, article.title, article.date, getattr(article, "summary", "") or "", article.content or "",
+            tuple(getattr(article, "provinces", [])), tuple(tag.name for tag in getattr(article, "tags", [])),
+            author.name if author else "", getattr(article, "source", "") or "")
+
+
+def _document(cls, url, title, date, summary, body, provinces, tags, author, source) -> SearchDocument:
+    return cls.of(url=url, title=title, date=date, summary=html_text(summary), body=html_text(body),
+                  provinces=list(provinces), tags=list(tags), author=author, source=source)
 
 
 class _Document(SearchDocument):
@@ -59,13 +76,13 @@ class _Document(SearchDocument):
         return self._fingerprint
 
 
-class _Documents:
-    """What the index holds of each article, remembered from one build to the next: the
-    preview's builds run in one process and see the same articles again, and extracting the
-    text and fingerprinting it is most of what the index costs before Whoosh. An article
+class _Remembered:
+    """:func:`document`, remembered from one build to the next when the index is written in the
+    build process (the preview's worker, whose builds see the same articles again): extracting
+    the text and fingerprinting it is most of what the index costs before Whoosh. An article
     whose URL, title, date, HTML, places, tags, author or source changed gets a new document.
     What a build did not ask for is forgotten at the next (:meth:`turn`): memory follows the
-    site, whatever its size."""
+    site. A forked index process (``pelican``) makes its documents afresh and keeps none."""
 
     def __init__(self):
         self.now: dict[tuple, _Document] = {}
@@ -76,31 +93,15 @@ class _Documents:
         self.before, self.now = self.now, {}
 
     def __call__(self, article) -> SearchDocument:
-        author = getattr(article, "author", None)
-        summary, body = getattr(article, "summary", "") or "", article.content or ""
-        provinces = tuple(getattr(article, "provinces", []))
-        tags = tuple(tag.name for tag in getattr(article, "tags", []))
-        key = (article.url, article.title, article.date, summary, body, provinces, tags,
-               author.name if author else "", getattr(article, "source", "") or "")
+        key = _inputs(article)
         known = self.now.get(key) or self.before.pop(key, None)
         if known is None:
-            known = self.fresh(article)
+            known = _document(_Document, *key)
         self.now[key] = known
         return known
 
-    @staticmethod
-    def fresh(article) -> SearchDocument:
-        """The article's document, made now and not remembered (the forked index process)."""
-        author = getattr(article, "author", None)
-        return _Document.of(
-            url=article.url, title=article.title, date=article.date,
-            summary=html_text(getattr(article, "summary", "") or ""), body=html_text(article.content or ""),
-            provinces=list(getattr(article, "provinces", [])), tags=[tag.name for tag in getattr(article, "tags", [])],
-            author=author.name if author else "", source=getattr(article, "source", "") or "",
-        )
 
-
-document = _Documents()
+remembered = _Remembered()
 
 
 class Documents(Sequence):
@@ -124,7 +125,6 @@ class Documents(Sequence):
 
 
 def build_index(articles, target: str, previous: str, make=document) -> None:
-    """Index ``articles``; ``make`` gives each one's document (default: remembered between builds)."""
     report = write_index(Documents(list(articles), make), target, previous)
     if report.damaged:  # one line, even with -q: the operator should know the disk or a copy failed
         names = ", ".join(report.damaged[:3]) + ("…" if len(report.damaged) > 3 else "")
@@ -159,8 +159,7 @@ def _child(articles, target, previous, parent) -> None:
         signal.signal(number, signal.SIG_DFL)
     die_with_parent(parent)
     try:
-        # this process ends with the build: remembering documents would only hold them all in memory
-        _profiled(build_index, articles, target, previous, document.fresh)
+        _profiled(build_index, articles, target, previous)
     except OSError as error:
         if error.errno not in (errno.ENOSPC, errno.EDQUOT):
             raise
@@ -179,7 +178,7 @@ class IndexJob:
 
     def start(self, generators) -> None:
         self.process = None
-        document.turn()
+        remembered.turn()
         articles = next((g for g in generators if isinstance(g, ArticlesGenerator)), None)
         if articles is None:
             return
@@ -194,7 +193,7 @@ class IndexJob:
             )
             self.process.start()
         else:
-            build_index(articles.articles, target, previous)
+            build_index(articles.articles, target, previous, make=remembered)
 
     def finish(self, _pelican) -> None:
         process, self.process = self.process, None

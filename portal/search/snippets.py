@@ -82,7 +82,10 @@ def held_by(stored: dict, marks: Marks) -> bool:
     return any(marks.held_in(_folded(stored.get(name) or "")) for name in STORED_TEXT)
 
 
+@functools.lru_cache(maxsize=64)
 def _folded(text: str) -> str:
+    """``text`` folded, offsets kept; remembered for the few texts of a results page (whether
+    a result holds the phrase, then its snippet, read the same body)."""
     return vietnamese.fold(normalize_same_length(text))
 
 
