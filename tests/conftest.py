@@ -85,6 +85,16 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--
 
 
 @pytest.fixture(scope="module")
+def sample_service(sample_site, tmp_path_factory):
+    """The real search service (``portal serve``) on the sample site, for one test module."""
+    from portal.service_process import ServiceProcess
+
+    service = ServiceProcess(sample_site, tmp_path_factory.mktemp("service") / "serve.log")
+    yield service
+    service.stop()
+
+
+@pytest.fixture(scope="module")
 def browser():
     if not CHROMIUM.exists():
         pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium)")

@@ -6,16 +6,12 @@ import re
 
 import pytest
 
-from portal.service_process import ServiceProcess
-
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
-def server(sample_site, tmp_path_factory):
-    service = ServiceProcess(sample_site, tmp_path_factory.mktemp("browser") / "serve.log")
-    yield service
-    service.stop()
+def server(sample_service):
+    return sample_service
 
 
 def test_search_filter_and_open_a_result(server, browser):

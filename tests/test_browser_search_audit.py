@@ -15,7 +15,6 @@ import subprocess
 
 import pytest
 
-from portal.service_process import ServiceProcess
 from tests.conftest import CHROMIUM, ROOT
 from tests.test_browser_photos import AXE, PHONE
 
@@ -31,10 +30,8 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
-def server(sample_site, tmp_path_factory):
-    service = ServiceProcess(sample_site, tmp_path_factory.mktemp("audit") / "serve.log")
-    yield service
-    service.stop()
+def server(sample_service):
+    return sample_service
 
 
 def _violations(page) -> list:

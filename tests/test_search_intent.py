@@ -12,7 +12,6 @@ import requests
 
 from portal.search.request import SearchRequest
 from portal.search.searcher import Searcher
-from portal.service_process import ServiceProcess
 from tests.conftest import build, write_article
 
 NINH_THUAN_2022 = "2022/hoi-nghi-tong-ket-phong-trao-toan-dan-bao-ve-antq-nam-2021"
@@ -109,10 +108,8 @@ def test_a_place_only_query_lists_its_articles_newest_first(tmp_path):
 
 
 @pytest.fixture(scope="module")
-def server(sample_site, tmp_path_factory):
-    service = ServiceProcess(sample_site, tmp_path_factory.mktemp("intent") / "serve.log")
-    yield service
-    service.stop()
+def server(sample_service):
+    return sample_service
 
 
 def test_api_returns_what_it_understood(server):
