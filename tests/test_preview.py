@@ -149,6 +149,9 @@ def test_a_save_during_the_full_rebuild_after_a_quick_one_comes_first(preview):
     assert "quxhai" in preview.soup(url).get_text() and preview.soup(url).select_one("#preview-error") is None
     settled = preview.settled()
     assert settled["ok"] and settled["generation"] == state["generation"], settled
+    deadline = time.monotonic() + 15  # the service opens the new index at its next look
+    while preview.found("quxhai") != 1 and time.monotonic() < deadline:
+        time.sleep(0.2)
     assert preview.found("quxhai") == 1 and preview.found("quxmot") == 0
     assert "Traceback" not in preview.log() and "SIGINT" not in preview.log()
     preview.change(lambda: save(article, text))
