@@ -7,6 +7,10 @@ classes of the portal's Pelican class (:func:`advisory`) turn any unreadable cac
 warning and a cold build, and save it as a new file renamed into place, so a killed build
 leaves the previous cache or the new one, never half of one. They keep Pelican's own loading
 and saving (which the preview extends, :mod:`portal.preview.memory`) and wrap them.
+
+They also stamp a file before reading it (:class:`StampBeforeReading`), not after as Pelican
+does: an article saved while a build read it was otherwise cached as its old text with its new
+time, and every later build showed the old text until the next save.
 """
 
 from __future__ import annotations
@@ -86,8 +90,34 @@ class AdvisoryCache(FileDataCacher):
         self._cache_open = functools.partial(_replacing, self._cache_open)
 
 
+class StampBeforeReading:
+    """Placed before ``FileStampDataCacher``: a file's stamp is taken once per build, when the
+    generator asks the cache for it (before reading the file), and the text read is cached
+    with that stamp. Pelican takes it again when caching, after reading: a save in between
+    paired the old text with the new stamp. Now such a file is only read again next time.
+
+    The size and time of each source, taken then too, are :attr:`source_stats` (absolute
+    path → (size, mtime_ns)): the render cache keys pages with them for the same reason."""
+
+    def _get_file_stamp(self, filename):
+        stamps = self.__dict__.setdefault("_stamps_before_reading", {})  # one generator: one build
+        if filename not in stamps:
+            path = os.path.abspath(os.path.join(self.path, filename))
+            with contextlib.suppress(OSError):
+                info = os.stat(path)
+                self.source_stats[path] = (info.st_size, info.st_mtime_ns)
+            stamps[filename] = super()._get_file_stamp(filename)
+        return stamps[filename]
+
+    @property
+    def source_stats(self) -> dict[str, tuple[int, int]]:
+        return self.__dict__.setdefault("_source_stats", {})
+
+
 def advisory(generator_class: type) -> type:
-    """``generator_class`` with an advisory cache (same name: the cache file keeps its name)."""
+    """``generator_class`` with an advisory cache stamped before reading (same name: the cache
+    file keeps its name)."""
     if not issubclass(generator_class, CachingGenerator):
         return generator_class
-    return type(generator_class.__name__, (generator_class, AdvisoryCache), {"__module__": __name__})
+    return type(generator_class.__name__, (StampBeforeReading, generator_class, AdvisoryCache),
+                {"__module__": __name__})

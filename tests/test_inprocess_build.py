@@ -4,6 +4,8 @@ and the result is the one the ``pelican`` command writes."""
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from pelican.settings import read_settings
 
@@ -51,3 +53,28 @@ def test_builds_in_one_process_each_with_its_own_state(project, capsys):
 
     assert [hit.title for hit in Searcher(out).search(SearchRequest(q="bai moi")).results] == ["Bài mới"]
     assert (out / "tinh" / "quang-tri" / "index.html").is_file()
+
+
+def test_an_article_saved_while_the_build_reads_it_is_read_again_next_time(project):
+    """Pelican cached what it read with the file's time after reading: a save in between left
+    the old text cached under the new time, and every later build showed the old text."""
+    from pelican import signals
+
+    content, out, cache = project
+    source = content / "2024" / "a.md"
+    first = source.stat().st_mtime_ns
+
+    def saved_meanwhile(generator, metadata):
+        if metadata.get("title") == "Hội nghị an ninh trật tự" and source.stat().st_mtime_ns == first:
+            source.write_text(source.read_text(encoding="utf-8") + "\nCâu lưu giữa chừng quxgiua.\n",
+                              encoding="utf-8")
+            os.utime(source, ns=(first + 2_000_000_000, first + 2_000_000_000))
+
+    signals.article_generator_context.connect(saved_meanwhile)
+    try:
+        run(content, out, cache)  # read the text before the save
+    finally:
+        signals.article_generator_context.disconnect(saved_meanwhile)
+    assert "quxgiua" not in page(out, "2024/hoi-nghi-an-ninh-trat-tu/").get_text()
+    run(content, out, cache)
+    assert "quxgiua" in page(out, "2024/hoi-nghi-an-ninh-trat-tu/").get_text()

@@ -150,12 +150,16 @@ class RenderCache:
         self.final = settings.get(FINAL_OUTPUT_SETTING, articles.output_path)
         previous = _read_manifest(os.path.join(self.final, MANIFEST))
         self.previous = previous.get("pages", {}) if previous.get("site") == self.site_key else {}
+        for generator in generators:  # taken before the sources were read (portal.pelican_cache)
+            for source, (size, mtime_ns) in getattr(generator, "source_stats", {}).items():
+                self.stamps[source] = (source, size, mtime_ns)
         self.whole_site = (articles.articles, articles.dates)
         self.shared_names = set(articles.context)  # what every page gets; the rest is the page's own
         self.active = True
 
     def source_stamp(self, content) -> tuple:
-        """Path, size and modification time of an article's source (once per build)."""
+        """Path, size and modification time of an article's source, as they were before the
+        build read it: a page rendered from the old text must not be keyed with a newer save."""
         source = content.source_path
         stamps = self.stamps
         if source not in stamps:
