@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import hashlib
+import io
 import json
 import os
 import re
@@ -100,6 +101,11 @@ class PhotoError(Exception):
     """A photo that cannot be used; the message is for the editor (Vietnamese)."""
 
 
+class PhotoChanged(PhotoError):
+    """The file is no longer the one inspected (replaced during the build): its sizes would be
+    stored under the other file's hash, and shown whenever that photo came back."""
+
+
 # -- finding and checking ------------------------------------------------------------------------
 
 def references(body: str, first_line: int = 1) -> list[Reference]:
@@ -143,7 +149,7 @@ def inspect(path: Path) -> Photo:
                          "thu nhỏ ảnh (ví dụ còn 4000 điểm ảnh chiều ngang) rồi đưa lại")
     data = path.read_bytes()
     try:
-        with Image.open(path) as image:
+        with Image.open(io.BytesIO(data)) as image:  # the bytes hashed, whatever the file is now
             width, height = image.size
             orientation = image.getexif().get(0x0112, 1)
             alpha = image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info)
@@ -192,7 +198,11 @@ def check(article: ArticleFile, content_root: str | Path | None,
 def _upright(photo: Photo) -> Image.Image:
     """The photo decoded no larger than needed (JPEG: at 1/2, 1/4… scale), upright, without metadata."""
     largest = max(photo.widths()[-1], photo.share_width)
-    with Image.open(photo.path) as original:
+    data = Path(photo.path).read_bytes()
+    if hashlib.sha256(data).hexdigest() != photo.digest:
+        raise PhotoChanged(f"ảnh {Path(photo.path).name} vừa được thay trong khi xây dựng trang; "
+                           "chạy lại để dùng ảnh mới")
+    with Image.open(io.BytesIO(data)) as original:
         if original.format == "JPEG":
             wanted = (largest, photo.height_at(largest))
             turned = original.size == (photo.height, photo.width) and photo.width != photo.height

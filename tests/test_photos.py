@@ -194,3 +194,18 @@ def test_widths_never_upscale():
     assert photos.Photo("x", "ab" * 32, 1000, 500, False).widths() == [480, 960, 1000]
     assert photos.Photo("x", "ab" * 32, 1600, 900, False).widths() == [480, 960, 1600]
     assert os.path.basename(small.name(300, "webp")) == "abababababababab-300.webp"
+
+
+def test_a_photo_replaced_during_the_build_is_not_stored_under_the_old_one(tmp_path):
+    """Sizes are made after the photo was inspected: a photo replaced in between must not be
+    stored under the first one's hash (that photo, put back later, would show the other)."""
+    path = tmp_path / "anh.jpg"
+    sideways_jpeg(path, size=(800, 600))
+    photo = photos.inspect(path)
+    Image.new("RGB", (800, 600), (20, 90, 200)).save(path, "JPEG")
+    with pytest.raises(photos.PhotoChanged, match="anh.jpg"):
+        photos.make(photo, tmp_path / "cache")
+    assert not [p for p in (tmp_path / "cache").rglob("*") if p.is_file()]
+    again = photos.inspect(path)  # the next build: the new photo, under its own hash
+    photos.make(again, tmp_path / "cache")
+    assert again.digest != photo.digest and all((tmp_path / "cache" / name).is_file() for name, _w, _k in again.files())

@@ -221,7 +221,8 @@ class PhotoJob:
         if store.made:
             logger.info("photos: %d made, the rest from the cache", store.made)
         if failed:
-            stop([f"{self.sources.get(digest, digest)}: ảnh không xử lý được ({error}); mở ảnh bằng phần mềm "
+            stop([f"{self.sources.get(digest, digest)}: {error}" if isinstance(error, photos.PhotoChanged) else
+                  f"{self.sources.get(digest, digest)}: ảnh không xử lý được ({error}); mở ảnh bằng phần mềm "
                   "xem ảnh, lưu lại dạng JPEG rồi đưa lại" for digest, error in failed])
 
 
