@@ -119,3 +119,33 @@ def test_unknown_terms_are_empty(sets):
     assert postings.term_ids(sets.reader, "content", "khongcotu") == frozenset()
     assert postings.bm25_scores(sets.searcher, "content", "khongcotu", []) == {}
     assert postings.phrase_in(sets.searcher, "title", ("bai", "khongcotu"), {1, 2}) == set()
+
+
+def test_the_portals_codec_records_what_whooshs_own_records(tmp_path, monkeypatch):
+    """PortalCodec reads each document's field length once instead of once per posting; what
+    Whoosh derives from the lengths (each term's shortest and longest document, used to skip
+    blocks) and everything else it records per term must be what its own codec records."""
+    from whoosh import index as whoosh_index
+    from whoosh.codec.whoosh3 import W3Codec
+
+    from portal.search import indexer
+
+    docs = [SearchDocument(url=f"{n}/", title=f"Bài {n} " + WORDS[n % len(WORDS)], date=dt.datetime(2020, 1, 1),
+                           text=" ".join(WORDS[(n * k) % len(WORDS)] for k in range(1, 2 + n % 11)),
+                           provinces=["Cao Bằng"] if n % 3 else ["Quảng Bình"], tags=["ANTQ"])
+            for n in range(300)]
+    write_index(docs, tmp_path / "portal")
+    monkeypatch.setattr(indexer, "postings_codec", lambda: W3Codec(compression=3))
+    write_index(docs, tmp_path / "whoosh")
+
+    def recorded(folder):
+        with whoosh_index.open_dir(str(folder)).reader() as reader:
+            codecs = {type(segment.codec()).__name__ for segment in reader.segments()}
+            return codecs, {(field, text): (info.doc_frequency(), info.weight(), info.min_length(), info.max_length(),
+                                            info.max_weight())
+                            for field, text in reader.all_terms() for info in [reader.term_info(field, text)]}
+
+    (mine, ours), (theirs, whooshs) = recorded(tmp_path / "portal"), recorded(tmp_path / "whoosh")
+    assert mine == {"PortalCodec"} and theirs == {"W3Codec"}
+    assert any(key[0] == "pairs" for key in ours) and any(value[2] != value[3] for value in ours.values())
+    assert ours == whooshs

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from whoosh import index as whoosh_index
-from whoosh.codec.whoosh3 import W3Codec
+from whoosh.codec.whoosh3 import W3Codec, W3FieldWriter
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import TOC
 
@@ -36,13 +36,44 @@ from portal.search.schema import SCHEMA_VERSION, SearchDocument, build_schema
 MANIFEST = "manifest.json"
 
 
+class PortalCodec(W3Codec):
+    """Whoosh's ``whoosh3`` codec, whose field writer looks up each document's field length
+    once (:class:`_LengthsOnce`) rather than once per posting. The files are Whoosh's own;
+    segments keep this class's name (``portal.search.indexer.PortalCodec``) to read them."""
+
+    def field_writer(self, storage, segment):
+        return _FieldWriter(self, storage, segment)
+
+
+class _FieldWriter(W3FieldWriter):
+    def add_postings(self, schema, lengths, items):
+        return super().add_postings(schema, _LengthsOnce(lengths) if lengths else lengths, items)
+
+
+class _LengthsOnce:
+    """A segment's field lengths, each read once: Whoosh reads a document's length in a field
+    for every posting of it (a term's block keeps the shortest and longest), a sixth of the
+    time it takes to write the index. Postings come field by field: one field's are kept."""
+
+    def __init__(self, lengths):
+        self.lengths, self.field, self.known = lengths, None, {}
+
+    def doc_field_length(self, docnum, fieldname, default=0):
+        if fieldname != self.field:
+            self.field, self.known = fieldname, {}
+        length = self.known.get(docnum)
+        if length is None:
+            length = self.known[docnum] = self.lengths.doc_field_length(docnum, fieldname, default)
+        return length
+
+
 def postings_codec() -> W3Codec:
-    """Whoosh's codec, zlib on the posting blocks (its default). Without positions (phrases
+    """The codec, zlib on the posting blocks (Whoosh's default). Without positions (phrases
     are answered by syllable pairs, :mod:`portal.search.analysis`) the blocks a query reads are
     small and are read once per open index (:mod:`portal.search.searcher` caches them), so
     decompressing them costs little; figures in BENCHMARKS.md. Blocks say whether they are
     compressed, so indexes written either way stay readable."""
-    return W3Codec(compression=3)
+    return PortalCodec(compression=3)
 
 
 @dataclass
