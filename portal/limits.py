@@ -18,13 +18,17 @@ MAX_LINES = 20_000
 MAX_LIST_DEPTH = 20  # nested lists and quotes
 MAX_HTML_DEPTH = 60  # nested HTML elements written in the article
 MAX_BRACKET_DEPTH = 20  # "[" open at once in one paragraph (Markdown scans ahead from each)
+MAX_OPEN_LINKS = 20  # link addresses "](" whose ")" has not come, in one paragraph (the same)
+# Python-Markdown handles each inline element (emphasis, code, link, HTML, entity, escape, dash)
+# in time proportional to its paragraph: quadratic in their number. Far above any real paragraph.
+MAX_INLINE_MARKS = 5_000
 
 # never in an article (portal import removes them)
 CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
 _CONTROL_NAMES = {0: "NUL", 0x1b: "ESC", 0x7f: "DEL", 0x0b: "VT", 0x0c: "FF"}
 _BLOCK_PREFIX = re.compile(r"([ \t]*)((?:>[ \t]*|(?:[-*+]|\d{1,9}[.)])(?:[ \t]+|$))+)")
 _MARKER = re.compile(r">|[-*+]|\d{1,9}[.)]")
-_BRACKET = re.compile(r"[\[\]]|\n[ \t]*\n")
+_PARAGRAPH_MARKS = re.compile(r"\n[ \t]*\n|\]\(|[\[\]()*_`<&\\]|--|\.\.\.")
 _TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9:-]*)")
 # never counted: they hold no elements, or the HTML parser closes them by itself
 _UNCOUNTED = {"area", "base", "br", "col", "embed", "hr", "img", "input", "keygen", "link", "meta",
@@ -48,7 +52,7 @@ def text_problems(text: str, body: str, body_line: int) -> list[tuple[int, str]]
         found.append((body_line, f"phần thân bài có {_n(lines)} dòng, quá giới hạn {_n(MAX_LINES)} dòng của một "
                                  "bài; hãy chia thành nhiều bài"))
         return found
-    for where in (_list_depth(body), _html_depth(body), _bracket_depth(body)):
+    for where in (_list_depth(body), _html_depth(body), _paragraph_marks(body)):
         if where:
             found.append((body_line + where[0], where[1]))
     return found
@@ -114,22 +118,41 @@ def _html_depth(body: str) -> tuple[int, str] | None:
     return None
 
 
-def _bracket_depth(body: str) -> tuple[int, str] | None:
-    """The first paragraph holding more than :data:`MAX_BRACKET_DEPTH` "[" not yet closed."""
-    depth = 0
-    for match in _BRACKET.finditer(body):
+def _paragraph_marks(body: str) -> tuple[int, str] | None:
+    """The first paragraph whose inline Markdown would take more than linear time, and where:
+    more than :data:`MAX_BRACKET_DEPTH` "[" not yet closed, more than :data:`MAX_OPEN_LINKS`
+    link addresses not yet closed, or more than :data:`MAX_INLINE_MARKS` formatting marks."""
+    depth = parens = marks = 0  # "[" open; "(" open since a "](" still open; marks
+    for match in _PARAGRAPH_MARKS.finditer(body):
         mark = match.group()
+        if mark[0] == "\n":  # a blank line ends the paragraph
+            depth = parens = marks = 0
+            continue
+        if mark == "(":  # counted inside a link address still open: it needs its own ")"
+            parens += 1 if parens else 0
+            continue
+        if mark == ")":
+            parens = max(parens - 1, 0)
+            continue
+        marks += 1
+        problem = None
         if mark == "[":
             depth += 1
             if depth > MAX_BRACKET_DEPTH:
-                return body.count("\n", 0, match.start()), (
-                    f'đoạn văn có hơn {MAX_BRACKET_DEPTH} dấu "[" chưa đóng; đóng chúng bằng "]" hoặc bỏ '
-                    'bớt (liên kết Markdown viết [chữ](địa chỉ))'
-                )
-        elif mark == "]":
+                problem = (f'đoạn văn có hơn {MAX_BRACKET_DEPTH} dấu "[" chưa đóng; đóng chúng bằng "]" hoặc bỏ '
+                           'bớt (liên kết Markdown viết [chữ](địa chỉ))')
+        elif mark in ("]", "]("):
             depth = max(depth - 1, 0)
-        else:  # a blank line ends the paragraph
-            depth = 0
+            if mark == "](":
+                parens += 1
+                if parens > MAX_OPEN_LINKS:
+                    problem = (f'đoạn văn có hơn {MAX_OPEN_LINKS} liên kết "](" chưa có ")" đóng; thêm ")" sau '
+                               'mỗi địa chỉ hoặc bỏ "](" thừa (liên kết Markdown viết [chữ](địa chỉ))')
+        if problem is None and marks > MAX_INLINE_MARKS:
+            problem = (f"đoạn văn có hơn {_n(MAX_INLINE_MARKS)} dấu định dạng (* _ ` [ ] < & \\ -- ...); "
+                       "chia thành nhiều đoạn bằng một dòng trống hoặc bỏ bớt định dạng")
+        if problem:
+            return body.count("\n", 0, match.start()), problem
     return None
 
 

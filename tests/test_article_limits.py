@@ -40,6 +40,9 @@ CASES = {
     "deep HTML": ("Đoạn.\n\n" + "<div>" * 61 + "x" + "</div>" * 61, BODY_LINE + 2, "thẻ HTML lồng nhau quá 60 cấp"),
     "deep HTML, stray end tags": ("<div></span>" * 80, BODY_LINE, "thẻ HTML lồng nhau quá 60 cấp"),
     "unclosed brackets": ("Đoạn.\n\nChữ " + "[" * 20_000, BODY_LINE + 2, 'hơn 20 dấu "[" chưa đóng'),
+    "unclosed link addresses": ("Đoạn.\n\nChữ " + "[a](b " * 5_000, BODY_LINE + 2, 'hơn 20 liên kết "](" chưa có ")"'),
+    "formatting in one paragraph": ("Đoạn.\n\n" + "**đậm** " * 2_000, BODY_LINE + 2,
+                                    "hơn 5.000 dấu định dạng"),
     "too long": ("Xin chào. " * 100_001, BODY_LINE, "phần thân bài dài 1.000.011 ký tự, quá giới hạn 1.000.000"),
     "too many lines": ("dòng\n" * 20_001, BODY_LINE, "quá giới hạn 20.000 dòng"),
 }
