@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from whoosh import index as whoosh_index
-from whoosh.codec.whoosh3 import W3Codec, W3FieldWriter
+from whoosh.codec.whoosh3 import W3Codec, W3FieldWriter, W3PostingsWriter
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import TOC
 
@@ -37,12 +37,38 @@ MANIFEST = "manifest.json"
 
 
 class PortalCodec(W3Codec):
-    """Whoosh's ``whoosh3`` codec, whose field writer looks up each document's field length
-    once (:class:`_LengthsOnce`) rather than once per posting. The files are Whoosh's own;
-    segments keep this class's name (``portal.search.indexer.PortalCodec``) to read them."""
+    """Whoosh's ``whoosh3`` codec, with two changes to its writer; the files are Whoosh's own
+    and segments keep this class's name (``portal.search.indexer.PortalCodec``) to read them:
+
+    * each document's field length is looked up once (:class:`_LengthsOnce`) rather than once
+      per posting;
+    * the postings of a term found in one document only are kept in the term's own entry
+      ("inlined", :class:`_PostingsWriter`) rather than in a block of their own: most syllable
+      pairs are such terms."""
+
+    def __init__(self, blocklimit=128, compression=3, inlinelimit=2):
+        super().__init__(blocklimit=blocklimit, compression=compression, inlinelimit=inlinelimit)
 
     def field_writer(self, storage, segment):
         return _FieldWriter(self, storage, segment)
+
+    def postings_writer(self, dbfile, byteids=False):
+        return _PostingsWriter(dbfile, blocklimit=self._blocklimit, byteids=byteids,
+                               compression=self._compression, inlinelimit=self._inlinelimit)
+
+
+class _PostingsWriter(W3PostingsWriter):
+    """Inlines a term's postings when they are fewer than ``inlinelimit``. Whoosh reads
+    inlined postings, but its writer never inlines: it would call ``set_inline``, a method its
+    term info does not have (``set_inlined``), under a condition its default limit never meets."""
+
+    def finish_postings(self):
+        if self.written() or len(self) >= self._inlinelimit:
+            return super().finish_postings()
+        terminfo, self._terminfo = self._terminfo, None
+        terminfo.add_block(self)
+        terminfo.set_inlined(self._ids, self._weights, self._values)
+        return terminfo
 
 
 class _FieldWriter(W3FieldWriter):
