@@ -153,3 +153,34 @@ def test_the_portals_codec_records_what_whooshs_own_records(tmp_path, monkeypatc
     assert mine[1] == {key for key, value in ours.items() if value[0] == 1} and mine[1] and not theirs[1]
     assert any(key[0] == "pairs" for key in ours) and any(value[2] != value[3] for value in ours.values())
     assert ours == whooshs
+
+
+def test_segments_with_inlined_terms_merge_alike(tmp_path):
+    """Whoosh merges small segments as builds add them, reading every posting back, those kept
+    in a term's entry included: the merged index holds the same postings."""
+    from whoosh import index as whoosh_index
+
+    from portal.search.indexer import postings_codec
+
+    folder = tmp_path / "search-index"
+    docs = [SearchDocument(url=f"{n}/", title=f"Bài {n}", date=dt.datetime(2020, 1, 1),
+                           text=f"Câu riêng từ{n} rồi " + " ".join(WORDS[(n * k) % len(WORDS)] for k in range(1, 4)))
+            for n in range(60)]
+    write_index(docs[:30], folder)
+    write_index(docs, folder)  # a second segment
+
+    def postings_by_url():
+        with whoosh_index.open_dir(str(folder)).searcher() as searcher:
+            reader = searcher.reader()
+            leaves = [leaf for leaf, _offset in reader.leaf_readers()]
+            inlined = sum(leaf.term_info(*term).is_inlined() for leaf in leaves for term in leaf.all_terms())
+            url = lambda doc: searcher.stored_fields(doc)["url"]  # noqa: E731 - stable across merges
+            return len(leaves), inlined, {
+                (field, text): sorted(map(url, reader.postings(field, text).all_ids()))
+                for field, text in reader.all_terms() if field in ("content", "pairs", "title", "meta")}
+
+    segments, inlined, before = postings_by_url()
+    assert segments == 2 and inlined > 100 and before[("pairs", b"tu7 roi")] == ["7/"]
+    whoosh_index.open_dir(str(folder)).writer(codec=postings_codec()).commit(optimize=True)  # read back, written again
+    segments, inlined, after = postings_by_url()
+    assert segments == 1 and inlined > 100 and after == before

@@ -60,14 +60,21 @@ class PortalCodec(W3Codec):
 class _PostingsWriter(W3PostingsWriter):
     """Inlines a term's postings when they are fewer than ``inlinelimit``. Whoosh reads
     inlined postings, but its writer never inlines: it would call ``set_inline``, a method its
-    term info does not have (``set_inlined``), under a condition its default limit never meets."""
+    term info does not have (``set_inlined``), under a condition its default limit never meets.
+    This is Whoosh's ``finish_postings`` with that name right, and with the values of a format
+    that has none stored as the empty bytes its blocks give (a merge of segments reads them)."""
 
     def finish_postings(self):
-        if self.written() or len(self) >= self._inlinelimit:
-            return super().finish_postings()
-        terminfo, self._terminfo = self._terminfo, None
-        terminfo.add_block(self)
-        terminfo.set_inlined(self._ids, self._weights, self._values)
+        terminfo = self._terminfo
+        values = self._values or [b""] * len(self._ids)
+        if not self.written() and len(self._ids) < self._inlinelimit and len(values) == len(self._ids):
+            terminfo.add_block(self)
+            terminfo.set_inlined(self._ids, self._weights, values)
+        else:
+            if self._ids:
+                self._write_block(last=True)
+            terminfo.set_extent(self._startoffset, self._postfile.tell() - self._startoffset)
+        self._terminfo = None
         return terminfo
 
 
