@@ -46,10 +46,11 @@ def exchange(first: str, second: str) -> bool:
     raise OSError(number, os.strerror(number), first, None, second)
 
 
-def die_with_parent(parent: int) -> None:
-    """Have the kernel kill this process when its parent (pid ``parent``) dies."""
+def die_with_parent(parent: int, number: int = signal.SIGKILL) -> None:
+    """Have the kernel send this process ``number`` (kill it) when its parent (pid ``parent``)
+    dies; kept across ``exec``."""
     function = getattr(_libc(), "prctl", None)
     if function is not None:
-        function(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        function(_PR_SET_PDEATHSIG, number, 0, 0, 0)
     if os.getppid() != parent:  # the parent died before the request took effect
         os._exit(1)

@@ -1,10 +1,13 @@
 """Run the search service (``python -m portal serve``) as a child process on a free port.
 
-Used by ``bench search`` and by the tests, which talk to the real service over HTTP.
+Used by ``bench search`` and by the tests, which talk to the real service over HTTP. The child
+gets SIGTERM when the process that started it ends, however it ends: a killed test run or
+bench leaves no service (or preview, which then stops its build worker) behind.
 """
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import sys
@@ -14,6 +17,9 @@ from pathlib import Path
 import requests
 
 ROOT = Path(__file__).resolve().parents[1]
+# run before the command itself (``python -c``, then exec): PR_SET_PDEATHSIG is kept across exec
+_DIE_WITH_PARENT = ("import os, signal, sys\nfrom portal.oscalls import die_with_parent\n"
+                    "die_with_parent(int(sys.argv[1]), signal.SIGTERM)\nos.execv(sys.argv[2], sys.argv[2:])")
 
 
 def free_port() -> int:
@@ -40,6 +46,7 @@ class ServiceProcess:
         else:
             argv = command(self.port)
         output = self._log or subprocess.DEVNULL
+        argv = [sys.executable, "-c", _DIE_WITH_PARENT, str(os.getpid()), *argv]
         self.process = subprocess.Popen(argv, cwd=ROOT, stdout=output, stderr=subprocess.STDOUT, env=env)
         deadline = time.monotonic() + timeout
         while True:

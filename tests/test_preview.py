@@ -14,15 +14,6 @@ from portal.service_process import ServiceProcess
 from tests.conftest import write_article
 from tests.helpers_server import copy_content
 
-# A test run that is killed never stops its previews, which would watch and rebuild on: on
-# Linux the preview gets SIGTERM when the test process ends (prctl PR_SET_PDEATHSIG, kept across exec).
-_DIE_WITH_PARENT = (
-    "import ctypes, os, signal, sys\n"
-    "try:\n    ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)\n"
-    "except (OSError, AttributeError):\n    pass\n"
-    "os.execv(sys.argv[1], sys.argv[1:])"
-)
-
 
 def save(path, text: str) -> None:
     """Save as an editor does, the whole file at once (a half-written file is built too, later)."""
@@ -36,7 +27,7 @@ class Preview(ServiceProcess):
 
     def __init__(self, content, output, log):
         super().__init__(content, log, timeout=120, command=lambda port: [
-            sys.executable, "-c", _DIE_WITH_PARENT, sys.executable, "-m", "portal", "preview", "--content",
+            sys.executable, "-m", "portal", "preview", "--content",
             str(content), "--output", str(output), "--port", str(port)])
 
     def state(self) -> dict:

@@ -9,6 +9,7 @@ import socket
 import statistics
 import threading
 import time
+from pathlib import Path
 
 import pytest
 import requests
@@ -135,3 +136,39 @@ def test_status_answers_while_searches_run(large_site, tmp_path):
     finally:
         stop.set()
         service.stop()
+
+
+def test_a_service_dies_with_the_process_that_started_it(sample_site):
+    """A test run or bench killed outright leaves no service running behind it."""
+    import os
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    if not os.path.isdir("/proc"):
+        pytest.skip("needs Linux (PR_SET_PDEATHSIG, /proc)")
+
+    starter = subprocess.Popen(
+        [sys.executable, "-c", "import sys, time\nfrom pathlib import Path\n"
+         "from portal.service_process import ServiceProcess\n"
+         f"service = ServiceProcess(Path({str(sample_site)!r}))\n"
+         "print(service.process.pid, service.url, flush=True)\ntime.sleep(120)"],
+        cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    pid, url = starter.stdout.readline().split()
+    assert requests.get(url + "/api/status", timeout=10).status_code == 200
+    starter.kill()  # SIGKILL: no clean-up of its own
+    starter.wait()
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        try:
+            if Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0] == "Z":  # dead, not yet reaped
+                break
+        except FileNotFoundError:
+            break
+        time.sleep(0.1)
+    else:
+        os.kill(int(pid), 9)
+        raise AssertionError("the service outlived the process that started it")
+    with pytest.raises(requests.ConnectionError):
+        requests.get(url + "/api/status", timeout=5)
