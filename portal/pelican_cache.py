@@ -103,10 +103,16 @@ class StampBeforeReading:
         stamps = self.__dict__.setdefault("_stamps_before_reading", {})  # one generator: one build
         if filename not in stamps:
             path = os.path.abspath(os.path.join(self.path, filename))
-            with contextlib.suppress(OSError):
+            try:
                 info = os.stat(path)
+            except OSError:
+                info = None
+            else:
                 self.source_stats[path] = (info.st_size, info.st_mtime_ns)
-            stamps[filename] = super()._get_file_stamp(filename)
+            if info is not None and self._filestamp_func is os.path.getmtime:  # Pelican's stamp, one stat
+                stamps[filename] = info.st_mtime
+            else:
+                stamps[filename] = super()._get_file_stamp(filename)
         return stamps[filename]
 
     @property
