@@ -4,9 +4,12 @@ are closed, the health check does not wait behind searches, bad parameters are a
 from __future__ import annotations
 
 import datetime as dt
+import os
 import random
 import socket
 import statistics
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -17,6 +20,7 @@ import requests
 from portal.search.indexer import write_index
 from portal.search.schema import SearchDocument
 from portal.service_process import ServiceProcess
+from tests.conftest import ROOT
 
 TEXT = ("an ninh tổ quốc giao thông phòng cháy chữa cháy biên giới công an nhân dân hội nghị tổng kết "
         "phong trào toàn dân bảo vệ tỉnh huyện xã thôn bản trật tự xã hội tội phạm ma túy")
@@ -140,12 +144,6 @@ def test_status_answers_while_searches_run(large_site, tmp_path):
 
 def test_a_service_dies_with_the_process_that_started_it(sample_site):
     """A test run or bench killed outright leaves no service running behind it."""
-    import os
-    import subprocess
-    import sys
-
-    from tests.conftest import ROOT
-
     if not os.path.isdir("/proc"):
         pytest.skip("needs Linux (PR_SET_PDEATHSIG, /proc)")
 
